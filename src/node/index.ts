@@ -1,0 +1,16 @@
+export { ADMINISTRATION_ID, parseAdministration, readConfig, type NodeConfig } from './config.js';
+export {
+  initNode,
+  openNode,
+  findRunningNode,
+  writeRunMarker,
+  removeRunMarker,
+  KEY_FILES,
+  SQLITE_FILE,
+  type NodeContext,
+  type InitOptions,
+  type OpenOptions,
+  type RunningNode,
+} from './home.js';
+export { ALL_MIGRATIONS } from './migrations.js';
+export { VERSION } from './version.js';
