@@ -8,3 +8,11 @@ describe('docs/errors.md', () => {
     expect(doc).toBe(renderErrorsDoc());
   });
 });
+
+describe('docs/openapi.json', () => {
+  it('is the OpenAPI description the server serves (regenerate with scripts/openapi.ts)', async () => {
+    const { renderOpenApi } = await import('./openapi.js');
+    const committed = readFileSync(new URL('../docs/openapi.json', import.meta.url), 'utf8');
+    expect(committed).toBe(await renderOpenApi());
+  });
+});
