@@ -7,6 +7,7 @@ import { errorResponses } from '../schemas.js';
 const JwkSchema = Type.Object({ kty: Type.String(), crv: Type.String(), x: Type.String(), kid: Type.String() });
 const KeySchema = Type.Object({ kid: Type.String(), jwk: JwkSchema });
 const HealthSchema = Type.Object({
+  administration: Type.String({ description: 'The administration this node serves; public, shown on the login page' }),
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   checks: Type.Array(
     Type.Object({
@@ -50,7 +51,11 @@ export async function checkHealth(ctx: ServerContext): Promise<Static<typeof Hea
   } catch (error) {
     checks.push({ name: 'database', status: 'fail', detail: (error as Error).message });
   }
-  return { status: checks.every((c) => c.status === 'ok') ? 'ok' : 'degraded', checks };
+  return {
+    administration: ctx.node.config.administration,
+    status: checks.every((c) => c.status === 'ok') ? 'ok' : 'degraded',
+    checks,
+  };
 }
 
 export function registerNodeRoutes(app: FastifyInstance, ctx: ServerContext): void {

@@ -115,7 +115,10 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
         response: { 200: Type.Object({ items: Type.Array(TokenSchema) }), ...errorResponses() },
       },
     },
-    async () => ({ items: await identity.listTokens() }),
+    async (request) => {
+      await request.recordAccess({ action: 'token.list', targetType: 'token', outcome: 'success' });
+      return { items: await identity.listTokens() };
+    },
   );
 
   app.post<{ Body: Static<typeof NewTokenBody> }>(

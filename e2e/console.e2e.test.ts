@@ -1,0 +1,217 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'bin', 'concord.js');
+const RESULTS_DIR = path.join(ROOT, 'test-results');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ADMIN_PASSWORD = 'e2e-admin-passphrase-42';
+const NEW_USER = { username: 'e2e-officer', displayName: 'Eva Officer', password: 'e2e-officer-passphrase-7' };
+
+const run = promisify(execFile);
+
+/** A port the OS says is free right now. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Polls /healthz until the node answers 200, failing early (with its output) if the process dies. */
+async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`concord serve exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${baseUrl}/healthz`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the node did not become healthy within 30 s:\n${output()}`);
+}
+
+async function stopNode(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+describe('the web console against a real node', () => {
+  let dataDir: string;
+  let node: ChildProcess | undefined;
+  let nodeOutput = '';
+  let baseUrl: string;
+  let browser: Browser;
+  let page: Page;
+  /** Errors the page threw and CSP refusals: a product console has none. */
+  const pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'concord-e2e-'));
+    const passwordFile = path.join(dataDir, 'admin-password');
+    await writeFile(passwordFile, `${ADMIN_PASSWORD}\n`, { mode: 0o600 });
+    const home = path.join(dataDir, 'node');
+    await run(
+      process.execPath,
+      [CLI, 'init', '--admin', 'NL', '--data-dir', home, '--admin-password-file', passwordFile],
+      {
+        cwd: ROOT,
+      },
+    );
+
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    node = spawn(process.execPath, [CLI, 'serve', '--data-dir', home, '--port', String(port), '--log-level', 'warn'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    node.stdout?.on('data', (chunk: Buffer) => (nodeOutput += chunk.toString()));
+    node.stderr?.on('data', (chunk: Buffer) => (nodeOutput += chunk.toString()));
+    await waitForHealth(baseUrl, node, () => nodeOutput);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB' });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) {
+        pageProblems.push(`csp: ${message.text()}`);
+      }
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopNode(node);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('sends a visitor to the login page and shows a failed login with its code', async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.waitForURL(`${baseUrl}/login`);
+    await expect(page.getByTestId('login-title').textContent()).resolves.toContain('Concord');
+
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+
+    const alert = page.getByRole('alert').filter({ hasText: 'AUTH_INVALID_CREDENTIALS' });
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toContain('Wrong user name or password');
+    expect(page.url()).toBe(`${baseUrl}/login`);
+  });
+
+  it('signs the admin in to the node page, with administration NL and the signing key id', async () => {
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(`${baseUrl}/node`);
+
+    await expect(page.getByTestId('node-administration').textContent()).resolves.toBe('NL');
+    await expect(page.getByTestId('header-administration').textContent()).resolves.toBe('NL');
+    await expect(page.getByTestId('header-user').textContent()).resolves.toContain('admin');
+
+    // The key id on screen is the one the API reports (same cookie jar as the page).
+    const info = (await (await page.request.get(`${baseUrl}/api/v1/node`)).json()) as {
+      keys: { signing: { kid: string } };
+    };
+    expect(info.keys.signing.kid).toMatch(/\S/);
+    await expect(page.getByTestId('signing-kid').textContent()).resolves.toBe(info.keys.signing.kid);
+    await expect(page.getByTestId('node-health-status').textContent()).resolves.toBe('Healthy');
+
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'node-page.png'), fullPage: true });
+  });
+
+  it('switches to French, keeps it across a reload, and switches back', async () => {
+    await page.getByTestId('language-fr').click();
+    await page.getByRole('heading', { level: 1, name: 'Nœud' }).waitFor();
+    await expect(page.getByTestId('nav-users').textContent()).resolves.toBe('Utilisateurs');
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('fr');
+
+    // The language is remembered, and the session (with its CSRF token, from GET /api/v1/me) survives a reload.
+    await page.reload();
+    await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
+    await expect(page.getByTestId('page-title').textContent()).resolves.toBe('Nœud');
+
+    await page.getByTestId('language-en').click();
+    await page.getByRole('heading', { level: 1, name: 'Node' }).waitFor();
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('en');
+  });
+
+  it('creates a user from the Users page', async () => {
+    await page.getByTestId('nav-users').click();
+    await page.waitForURL(`${baseUrl}/users`);
+    await page.getByTestId('users-table').waitFor();
+
+    await page.getByTestId('new-user').click();
+    await page.getByLabel('User name').fill(NEW_USER.username);
+    await page.getByLabel(/Display name/).fill(NEW_USER.displayName);
+    await page.getByLabel('Initial password').fill(NEW_USER.password);
+    await page.getByTestId('new-user-role-analyst').check();
+    await page.getByTestId('create-user-submit').click();
+
+    await expect(page.getByTestId('users-notice').textContent()).resolves.toContain(NEW_USER.username);
+    const row = page.getByTestId(`user-row-${NEW_USER.username}`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain(NEW_USER.displayName);
+    await expect(row.textContent()).resolves.toContain('Analyst');
+    await expect(page.getByTestId(`user-status-${NEW_USER.username}`).textContent()).resolves.toBe('Active');
+  });
+
+  it('signs out and lands on the login page, with the session gone', async () => {
+    await page.getByTestId('logout').click();
+    await page.waitForURL(`${baseUrl}/login`);
+    await page.getByTestId('login-form').waitFor();
+    await page.getByTestId('signed-out').waitFor();
+    expect((await page.request.get(`${baseUrl}/api/v1/me`)).status()).toBe(401);
+  });
+
+  it('shows the new officer a 403 page for a module that needs a role they lack', async () => {
+    await page.getByLabel('User name').fill(NEW_USER.username);
+    await page.getByLabel('Password').fill(NEW_USER.password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(`${baseUrl}/node`);
+    await expect(page.getByTestId('nav-users').count()).resolves.toBe(0);
+
+    await page.goto(`${baseUrl}/users`);
+    await page.getByTestId('forbidden').waitFor();
+    await expect(page.getByTestId('forbidden').textContent()).resolves.toContain('Administrator');
+  });
+
+  it('ran without page errors or CSP refusals', () => {
+    expect(pageProblems).toEqual([]);
+  });
+});

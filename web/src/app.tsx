@@ -1,0 +1,70 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { hasRole, useMe, useSession } from './auth/session.js';
+import { Layout } from './components/layout.js';
+import { Spinner } from './components/spinner.js';
+import { LIVE_MODULES } from './modules.js';
+import { NodeInfoProvider } from './node-info.js';
+import { AuditPage } from './pages/audit-page.js';
+import { ForbiddenPage } from './pages/forbidden-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { NodePage } from './pages/node-page.js';
+import { NotFoundPage } from './pages/not-found-page.js';
+import { TokensPage } from './pages/tokens-page.js';
+import { UsersPage } from './pages/users-page.js';
+import { navigate, useLocation } from './router.js';
+
+const PAGES = { node: NodePage, users: UsersPage, tokens: TokensPage, audit: AuditPage } as const;
+
+/** Picks the page for the path, behind the role check the node will also make. */
+function SignedInRoutes({ pathname }: { pathname: string }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  const module = LIVE_MODULES.find((candidate) => pathname === candidate.path);
+  const title = module ? t(`modules.${module.id}.title`) : t('notFound.title');
+
+  useEffect(() => {
+    document.title = `${title} — Concord`;
+  }, [title]);
+
+  if (!module) return <NotFoundPage />;
+  if (module.requires && !hasRole(me, module.requires)) {
+    return <ForbiddenPage module={title} requires={module.requires} />;
+  }
+  const Page = PAGES[module.id];
+  // Keyed by path so each page starts fresh (and its heading takes focus) when you arrive.
+  return <Page key={module.path} />;
+}
+
+export function App() {
+  const { state } = useSession();
+  const { pathname, search } = useLocation();
+
+  const onLogin = pathname === '/login';
+  const redirect =
+    state.status === 'anonymous' && !onLogin
+      ? `/login${pathname === '/' || state.reason === 'signed-out' ? '' : `?next=${encodeURIComponent(pathname + (search.size ? `?${search}` : ''))}`}`
+      : state.status === 'authenticated' && (onLogin || pathname === '/')
+        ? '/node'
+        : null;
+
+  useEffect(() => {
+    if (redirect) navigate(redirect, { replace: true });
+  }, [redirect]);
+
+  if (state.status === 'loading' || redirect) {
+    return (
+      <div className="boot">
+        <Spinner />
+      </div>
+    );
+  }
+  if (state.status === 'anonymous') return <LoginPage />;
+  return (
+    <NodeInfoProvider>
+      <Layout>
+        <SignedInRoutes pathname={pathname} />
+      </Layout>
+    </NodeInfoProvider>
+  );
+}
