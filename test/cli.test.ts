@@ -55,7 +55,9 @@ describe('concord serve, user and token', () => {
     const dir = join(root, 'served');
     const passwordFile = join(root, 'pw.txt');
     await writeFile(passwordFile, 'admin password from file\n');
-    expect((await runCli(['init', '--admin', 'NL', '--data-dir', dir, '--admin-password-file', passwordFile])).code).toBe(0);
+    expect(
+      (await runCli(['init', '--admin', 'NL', '--data-dir', dir, '--admin-password-file', passwordFile])).code,
+    ).toBe(0);
     const port = await freePort();
     const node = startCli(['serve', '--data-dir', dir, '--port', String(port), '--log-level', 'warn']);
     const base = `http://127.0.0.1:${port}`;
@@ -83,7 +85,9 @@ describe('concord serve, user and token', () => {
 
       const disabled = await runCli(['user', 'disable', 'ada', '--data-dir', dir]);
       expect(disabled.code).toBe(0);
-      expect((await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token.stdout.trim()}` } })).status).toBe(401);
+      expect(
+        (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token.stdout.trim()}` } })).status,
+      ).toBe(401);
 
       const badRole = await runCli(['user', 'add', 'bob', '--roles', 'pilot', '--data-dir', dir]);
       expect(badRole.code).toBe(1);
@@ -104,7 +108,8 @@ describe('concord demo', () => {
     try {
       for (let i = 0; i < 3; i++) await waitFor(`http://127.0.0.1:${basePort + i}/healthz`, 120_000);
       const deadline = Date.now() + 10_000;
-      while (!demo.output().includes('Press Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!demo.output().includes('Press Ctrl-C') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       const password = /password (\S+)/.exec(demo.output())?.[1];
       expect(password).toBeDefined();
       const ids = [];
@@ -112,7 +117,9 @@ describe('concord demo', () => {
         const base = `http://127.0.0.1:${basePort + i}`;
         const response = await login(base, 'admin', password!);
         const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
-        const node = (await (await fetch(`${base}/api/v1/node`, { headers: { cookie } })).json()) as { administration: string };
+        const node = (await (await fetch(`${base}/api/v1/node`, { headers: { cookie } })).json()) as {
+          administration: string;
+        };
         ids.push(node.administration);
       }
       expect(ids).toEqual(['NL', 'SG', 'KE']);

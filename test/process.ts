@@ -3,11 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** Runs the CLI from its TypeScript sources in a separate process, as a user would run `concord`. */
-export const CLI = [
-  '--import',
-  'tsx',
-  fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)),
-] as const;
+export const CLI = ['--import', 'tsx', fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))] as const;
 
 export interface RunResult {
   code: number | null;
@@ -42,7 +38,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
