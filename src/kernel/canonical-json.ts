@@ -85,8 +85,7 @@ function serializeObject(value: object, ancestors: object[]): string {
 
   enter(value, ancestors);
   const record = value as Record<string, unknown>;
-  // Default sort compares UTF-16 code units, exactly RFC 8785 §3.2.3; no comparator, no per-key allocation.
-  const keys = Object.keys(record).sort();
+  const keys = sortByCodeUnits(Object.keys(record));
   let out = '{';
   let name = '';
   try {
@@ -94,7 +93,8 @@ function serializeObject(value: object, ancestors: object[]): string {
       name = keys[i]!;
       const member = serialize(record[name], name, ancestors);
       if (member === undefined) continue;
-      out += out.length === 1 ? quote(name) + ':' + member : ',' + quote(name) + ':' + member;
+      const prefix = memberPrefix(name);
+      out += out.length === 1 ? prefix + member : ',' + prefix + member;
     }
   } catch (error) {
     if (error instanceof Unrepresentable) error.path.unshift(name);
@@ -121,6 +121,45 @@ function serializeArray(array: readonly unknown[], ancestors: object[]): string 
   return out + ']';
 }
 
+/**
+ * Sorts member names in place by UTF-16 code units (RFC 8785 §3.2.3), which is what JavaScript's `<` on strings
+ * compares. Objects have few members, and insertion sort on them is much faster than `Array.prototype.sort`.
+ */
+function sortByCodeUnits(keys: string[]): string[] {
+  const n = keys.length;
+  if (n > 24) return keys.sort(); // default sort also compares UTF-16 code units
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    if (!(key < keys[j]!)) continue;
+    do {
+      keys[j + 1] = keys[j]!;
+      j--;
+    } while (j >= 0 && key < keys[j]!);
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/**
+ * `"name":` for a member name, from a small cache. Documents of one kind share a small vocabulary of member names,
+ * so nearly every lookup hits; the cache is bounded and emptied when full, so hostile input only costs it its hits.
+ */
+const prefixes = new Map<string, string>();
+const PREFIX_CACHE_SIZE = 4096;
+const PREFIX_CACHE_MAX_NAME = 128;
+
+function memberPrefix(name: string): string {
+  let prefix = prefixes.get(name);
+  if (prefix !== undefined) return prefix;
+  prefix = quote(name) + ':';
+  if (name.length <= PREFIX_CACHE_MAX_NAME) {
+    if (prefixes.size >= PREFIX_CACHE_SIZE) prefixes.clear();
+    prefixes.set(name, prefix);
+  }
+  return prefix;
+}
+
 /** Cycle check against the current path only; a value shared by two branches is fine, as in JSON.stringify. */
 function enter(value: object, ancestors: object[]): void {
   if (ancestors.includes(value)) throw new Unrepresentable('the value is cyclic');
@@ -134,6 +173,7 @@ function serializeNumber(n: number): string {
 }
 
 /** Characters JSON.stringify escapes, plus surrogates (which may be lone); most strings have none of them. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function quote(s: string): string {
