@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    files: ['bin/**/*.js', '*.cjs', '.dependency-cruiser.cjs'],
+    files: ['bin/**/*.js', '*.cjs', '.dependency-cruiser.cjs', '.ci/**/*.mjs'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly', module: 'writable', require: 'readonly' },
     },
