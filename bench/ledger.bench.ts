@@ -21,7 +21,10 @@ export const name = 'ledger';
 
 /** Size of the stored log the proof cases read from; `LEDGER_BENCH_SIZE` overrides it. */
 const STORED_SIZE = Number(process.env.LEDGER_BENCH_SIZE ?? 1_000_000);
-const BATCH = 1_000;
+/** Entries per appendAll call in the batch case; each call is one durable commit. */
+const BATCH = 10_000;
+/** Callers appending one entry each, at the same time, in the group-commit case. */
+const CONCURRENT = 1_000;
 
 const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
 
@@ -49,13 +52,13 @@ function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(`ledger bench: ${what}`);
 }
 
-/** Scales a batch result to one entry: both sides did BATCH entries per operation, so the ratio is unchanged. */
-function perEntry(result: BenchResult, caseName: string): BenchResult {
+/** Scales a result to one entry: both sides wrote `count` entries per operation, so the ratio is unchanged. */
+function perEntry(result: BenchResult, count: number, caseName: string): BenchResult {
   return {
     ...result,
     case: caseName,
-    opsPerSec: result.opsPerSec * BATCH,
-    ...(result.peerOpsPerSec === undefined ? {} : { peerOpsPerSec: result.peerOpsPerSec * BATCH }),
+    opsPerSec: result.opsPerSec * count,
+    ...(result.peerOpsPerSec === undefined ? {} : { peerOpsPerSec: result.peerOpsPerSec * count }),
   };
 }
 
@@ -163,24 +166,39 @@ async function stored(): Promise<BenchResult[]> {
     });
 
     let n = 0;
-    const batch = (): LedgerEntry[] => Array.from({ length: BATCH }, () => entry(n++));
-    const rawRows = (): Buffer[] => Array.from({ length: BATCH }, () => Buffer.from(JSON.stringify(entry(n++))));
+    const entries = (count: number): LedgerEntry[] => Array.from({ length: count }, () => entry(n++));
+    const rawRows = (count: number): Buffer[] =>
+      Array.from({ length: count }, () => Buffer.from(JSON.stringify(entry(n++))));
     results.push(
       perEntry(
-        await compare(name, 'append', () => log.appendAll(batch()), {
+        await compare(name, 'append batches', () => log.appendAll(entries(BATCH)), {
           name: 'better-sqlite3 insert only',
-          fn: () => rawBatch(rawRows()),
+          fn: () => rawBatch(rawRows(BATCH)),
         }),
-        `append to the SQLite log, per entry (groups of ${BATCH.toLocaleString('en-US')}, durable)`,
+        BATCH,
+        `append to the SQLite log, per entry (batches of ${BATCH.toLocaleString('en-US')}, durable)`,
+      ),
+    );
+    // The server's pattern: many requests, each awaiting its own append; group commit batches them.
+    results.push(
+      perEntry(
+        await compare(name, 'concurrent appends', () => Promise.all(entries(CONCURRENT).map((e) => log.append(e))), {
+          name: 'better-sqlite3 insert only',
+          fn: () => rawBatch(rawRows(CONCURRENT)),
+        }),
+        CONCURRENT,
+        `append to the SQLite log, per entry (${CONCURRENT.toLocaleString('en-US')} concurrent callers, durable)`,
       ),
     );
 
     // Grow the log to the size the proof cases read from.
     const startedAt = performance.now();
     for (let size = await log.size(); size < STORED_SIZE; size = await log.size()) {
-      await log.appendAll(Array.from({ length: Math.min(10_000, STORED_SIZE - size) }, () => entry(n++)));
+      await log.appendAll(entries(Math.min(BATCH, STORED_SIZE - size)));
     }
-    process.stderr.write(`bench: ledger grown to ${STORED_SIZE} entries in ${Math.round(performance.now() - startedAt)} ms\n`);
+    process.stderr.write(
+      `bench: ledger grown to ${STORED_SIZE} entries in ${Math.round(performance.now() - startedAt)} ms\n`,
+    );
 
     const size = await log.size();
     const label = size.toLocaleString('en-US');
@@ -206,7 +224,9 @@ async function stored(): Promise<BenchResult[]> {
     results.push({
       suite: name,
       case: `inclusion proof by leaf hash, SQLite log of ${label} entries`,
-      opsPerSec: await measure('inclusion proof by hash', () => log.inclusionProofByHash(hashes[h++ % hashes.length]!, size)),
+      opsPerSec: await measure('inclusion proof by hash', () =>
+        log.inclusionProofByHash(hashes[h++ % hashes.length]!, size),
+      ),
     });
     return results;
   } finally {
