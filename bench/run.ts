@@ -5,13 +5,15 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
+import * as agreements from './agreements.bench.js';
+import * as declarations from './declarations.bench.js';
 import * as ed25519 from './ed25519.bench.js';
 import type { BenchResult, BenchSuite } from './harness.js';
 import * as jcs from './jcs.bench.js';
 import * as ledger from './ledger.bench.js';
 
 /** Every suite, in the order docs/benchmarks.md shows them. A new suite is a `bench/<name>.bench.ts` and a line here. */
-const SUITES: readonly BenchSuite[] = [jcs, ed25519, ledger];
+const SUITES: readonly BenchSuite[] = [jcs, ed25519, ledger, agreements, declarations];
 
 const RESULTS_DIR = new URL('./results/', import.meta.url);
 const REPORT = new URL('../docs/benchmarks.md', import.meta.url);

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { VERSION } from '../node/index.js';
+import { registerAgreementCommands } from './commands/agreements.js';
+import { registerDeclarationCommands } from './commands/declarations.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerLogCommands } from './commands/log.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerUserCommands } from './commands/users.js';
 
@@ -13,6 +16,9 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   registerNodeCommands(program);
   registerUserCommands(program);
+  registerAgreementCommands(program);
+  registerDeclarationCommands(program);
+  registerLogCommands(program);
   registerDemoCommand(program);
   return program;
 }

@@ -72,6 +72,10 @@ export const ERROR_CATALOGUE = {
     title: 'The old size is not the size of the latest cosigned checkpoint',
   },
   LEDGER_INTEGRITY_FAILED: { status: 500, title: 'The stored log is inconsistent; run the ledger audit' },
+  LEDGER_WITNESS_UNREACHABLE: { status: 502, title: 'The witness did not answer or answered something unreadable' },
+  LEDGER_DOCUMENT_EXISTS: { status: 409, title: 'A document with this hash is anchored already' },
+  LEDGER_DOCUMENT_UNKNOWN: { status: 404, title: 'No document with this hash is anchored' },
+  LEDGER_DOCUMENT_REVOKED: { status: 409, title: 'The document is revoked already' },
 
   // reference
   REF_DATA_UNAVAILABLE: { status: 500, title: 'A reference data file is missing or malformed' },
@@ -87,6 +91,63 @@ export const ERROR_CATALOGUE = {
   REF_UNIT_INCOMPATIBLE: { status: 400, title: 'The units measure different dimensions and cannot be converted' },
   REF_RATE_MISSING: { status: 404, title: 'No exchange rate for the currency is in force on that date' },
   REF_RATES_FILE_INVALID: { status: 400, title: 'The exchange-rates file has malformed lines' },
+
+  // declarations — validation problems (returned as values, each with a JSON Pointer; see docs/declarations.md)
+  DECL_SCHEMA_INVALID: { status: 422, title: 'The declaration does not match the declaration schema' },
+  DECL_HS_CODE_UNKNOWN: {
+    status: 422,
+    title: 'The HS code is malformed or not a subheading of the edition in force on the declaration date',
+  },
+  DECL_HS_CODE_MISSING: { status: 422, title: 'A goods item has no HS code (warning)' },
+  DECL_HS_EDITION_MISMATCH: { status: 422, title: 'The declared HS edition is not the one in force (warning)' },
+  DECL_HS_TRANSLATION_AMBIGUOUS: {
+    status: 422,
+    title: 'The HS 2017 code corresponds to several HS 2022 codes; the first is used (warning)',
+  },
+  DECL_CONTAINER_CHECK_DIGIT: { status: 422, title: 'The ISO 6346 check digit of the container number is wrong' },
+  DECL_CONTAINER_NOT_ISO6346: { status: 422, title: 'The container identifier is not of ISO 6346 form (warning)' },
+  DECL_IMO_CHECK_DIGIT: { status: 422, title: 'The IMO ship number is malformed or its check digit is wrong' },
+  DECL_COUNTRY_UNKNOWN: { status: 422, title: 'The country code is not ISO 3166-1' },
+  DECL_CURRENCY_UNKNOWN: { status: 422, title: 'The currency is not an ISO 4217 code in use on the declaration date' },
+  DECL_LOCATION_UNKNOWN: { status: 422, title: 'The location is not a UN/LOCODE' },
+  DECL_LOCATION_NOT_SEAPORT: {
+    status: 422,
+    title: 'A place of loading or unloading by sea is not a sea port (warning)',
+  },
+  DECL_UNIT_INVALID: { status: 422, title: 'The unit is unknown or does not measure the quantity it is given for' },
+  DECL_MASS_INCONSISTENT: { status: 422, title: 'The net mass of a goods item exceeds its gross mass' },
+  DECL_TOTAL_MISMATCH: { status: 422, title: 'The declared number of goods items differs from the items listed' },
+  DECL_TOTAL_DIFFERS: { status: 422, title: 'A declared total differs from the sum of the items (warning)' },
+  DECL_ITEM_SEQUENCE_INVALID: { status: 422, title: 'Goods item sequence numbers are repeated or have gaps' },
+  DECL_DATE_INVALID: { status: 422, title: 'A date is not a calendar date or is impossible for the declaration' },
+  DECL_PARTY_MISSING: { status: 422, title: 'A party the declaration type requires is missing' },
+  DECL_PARTY_INCOMPLETE: { status: 422, title: 'A party has neither a name nor an identifier' },
+  DECL_RATE_MISSING: {
+    status: 422,
+    title: 'No exchange rate is in force on the declaration date; the amount is kept as declared (warning)',
+  },
+  // declarations — submission, storage and import
+  DECL_INVALID: { status: 422, title: 'The declaration has validation errors' },
+  DECL_BATCH_REJECTED: { status: 422, title: 'An item of an all-or-nothing batch is invalid; nothing was stored' },
+  DECL_UNKNOWN: { status: 404, title: 'No such declaration' },
+  DECL_REFERENCE_CONFLICT: {
+    status: 409,
+    title: 'The declarant already lodged a different declaration under this functional reference; amend it instead',
+  },
+  DECL_AMENDMENT_INVALID: {
+    status: 400,
+    title: 'An amendment cannot change the declarant or the functional reference',
+  },
+  DECL_CANCELLED: { status: 409, title: 'The declaration is cancelled' },
+  DECL_INPUT_MALFORMED: { status: 400, title: 'The input is not well-formed JSON, CSV or XML' },
+  DECL_INPUT_ENCODING: { status: 400, title: 'The input is not UTF-8 (or UTF-16 with a byte-order mark)' },
+  DECL_INPUT_TOO_LARGE: { status: 413, title: 'The input or one of its records exceeds the size limit' },
+  DECL_XML_FORBIDDEN: {
+    status: 400,
+    title: 'The XML has a DTD, an entity declaration or an external reference, which are refused',
+  },
+  DECL_XML_UNSUPPORTED: { status: 400, title: 'The XML is not a WCO DM declaration Concord can import' },
+  DECL_XSD_INVALID: { status: 422, title: 'The XML does not validate against the WCO DM (HMRC CDS) schema' },
 
   // agreements
   AGREEMENT_INVALID: { status: 400, title: 'The agreement document does not match its schema' },
@@ -108,7 +169,10 @@ export const ERROR_CATALOGUE = {
   AGREEMENT_CATEGORY_UNKNOWN: { status: 400, title: 'A clause names a data category this node does not know' },
   AGREEMENT_PURPOSE_UNKNOWN: { status: 400, title: 'A clause names a purpose this node does not know' },
   AGREEMENT_CLAUSE_INVALID: { status: 400, title: 'A clause names a non-party, an unknown article or handling code' },
-  AGREEMENT_VERSION_CONFLICT: { status: 409, title: 'The version is not the next one or does not supersede the latest' },
+  AGREEMENT_VERSION_CONFLICT: {
+    status: 409,
+    title: 'The version is not the next one or does not supersede the latest',
+  },
   AGREEMENT_SIGNER_NOT_PARTY: { status: 403, title: 'The signer is not a party to the agreement' },
   AGREEMENT_SIGNATURE_INVALID: { status: 400, title: "The signature does not verify with the party's key" },
   AGREEMENT_ALREADY_SIGNED: { status: 409, title: 'The party has signed this version already' },

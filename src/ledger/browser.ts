@@ -1,5 +1,5 @@
 /**
- * The part of the ledger that runs in the browser: proof checking on WebCrypto, and base64. Nothing reachable from
+ * The part of the ledger that runs in the browser: proof checking on WebCrypto, base64, and document bundles. Nothing reachable from
  * here imports a `node:` module or the kernel at run time (a test bundles it for the browser to keep it so). The web
  * console imports this file, not index.ts.
  *
@@ -12,3 +12,12 @@ export { type ProofVerdict, type ProofFailure, type ProofErrorCode } from './pro
 export { checkInclusion, checkInclusionAsync, type InclusionProof } from './inclusion-proof.js';
 export { checkConsistency, checkConsistencyAsync, type ConsistencyProof } from './consistency-proof.js';
 export { encodeBase64, decodeBase64 } from './base64.js';
+export {
+  BUNDLE_FORMAT,
+  checkBundle,
+  type DocumentBundle,
+  type BundleEntry,
+  type BundleStatus,
+  type BundleVerdict,
+  type CheckBundleOptions,
+} from './bundle.js';

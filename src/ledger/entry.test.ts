@@ -45,6 +45,7 @@ const examples: LedgerEntry[] = [
     documentHash: hash,
     issuer: 'NL',
     validUntil: '2027-03-14T00:00:00.000Z',
+    subjectHash: hash,
   },
   { type: 'document.revoked', at, documentId: 'CO-2026-000042', documentHash: hash, reason: 'withdrawn' },
   {
@@ -55,6 +56,7 @@ const examples: LedgerEntry[] = [
     party: 'NL',
     keyThumbprint: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
   },
+  { type: 'agreement.lifecycle', at, agreementId: 'nl-sg-cmaa-2026', event: 'suspended', party: 'SG' },
   { type: 'declaration.accepted', at, declarationId: 'dcl-1', declarationHash: hash, ucr: '6NL123456789-2026-000042' },
 ];
 

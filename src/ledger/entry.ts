@@ -69,6 +69,11 @@ export const DocumentAnchoredSchema = entry('document.anchored', {
   documentHash: Sha256Hex,
   issuer: Administration,
   validUntil: Type.Optional(IsoTime),
+  /**
+   * SHA-256 (hex) of the subject's identifier (an EORI or AEO number, never a name): a verifier who knows the subject
+   * can check it; the log does not list subjects in clear.
+   */
+  subjectHash: Type.Optional(Sha256Hex),
 });
 
 /** A previously anchored document, revoked. */
@@ -87,6 +92,22 @@ export const AgreementSignedSchema = entry('agreement.signed', {
   keyThumbprint: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }),
 });
 
+/** A change in an agreement's life other than a signature: created, amended, suspended, resumed, terminated. */
+export const AgreementLifecycleSchema = entry('agreement.lifecycle', {
+  agreementId: Id,
+  event: Type.Union([
+    Type.Literal('created'),
+    Type.Literal('amended'),
+    Type.Literal('suspended'),
+    Type.Literal('resumed'),
+    Type.Literal('terminated'),
+  ]),
+  /** The party that acted (suspended, resumed, terminated). */
+  party: Type.Optional(Administration),
+  /** SHA-256 of the RFC 8785 form of the new version (created, amended). */
+  agreementHash: Type.Optional(Sha256Hex),
+});
+
 /** A declaration accepted by this node, by the SHA-256 of its RFC 8785 canonical form. */
 export const DeclarationAcceptedSchema = entry('declaration.accepted', {
   declarationId: Id,
@@ -101,6 +122,7 @@ const SCHEMAS = {
   'document.anchored': DocumentAnchoredSchema,
   'document.revoked': DocumentRevokedSchema,
   'agreement.signed': AgreementSignedSchema,
+  'agreement.lifecycle': AgreementLifecycleSchema,
   'declaration.accepted': DeclarationAcceptedSchema,
 } as const satisfies Record<string, TObject>;
 
@@ -113,6 +135,7 @@ export type SharedDataDecisionEntry = Static<typeof SharedDataDecisionSchema>;
 export type DocumentAnchoredEntry = Static<typeof DocumentAnchoredSchema>;
 export type DocumentRevokedEntry = Static<typeof DocumentRevokedSchema>;
 export type AgreementSignedEntry = Static<typeof AgreementSignedSchema>;
+export type AgreementLifecycleEntry = Static<typeof AgreementLifecycleSchema>;
 export type DeclarationAcceptedEntry = Static<typeof DeclarationAcceptedSchema>;
 
 /** Every kind of log entry, discriminated by `type`. */
@@ -123,6 +146,7 @@ export type LedgerEntry =
   | DocumentAnchoredEntry
   | DocumentRevokedEntry
   | AgreementSignedEntry
+  | AgreementLifecycleEntry
   | DeclarationAcceptedEntry;
 
 const CHECKERS = Object.fromEntries(

@@ -112,6 +112,7 @@ export {
   type DocumentAnchoredEntry,
   type DocumentRevokedEntry,
   type AgreementSignedEntry,
+  type AgreementLifecycleEntry,
   type DeclarationAcceptedEntry,
 } from './entry.js';
 export { ledgerMigrations, type LedgerTables } from './log-tables.js';
@@ -130,3 +131,38 @@ export {
   type AuditProblemKind,
   type AuditOptions,
 } from './log-audit.js';
+export {
+  BUNDLE_FORMAT,
+  checkBundle,
+  type DocumentBundle,
+  type BundleEntry,
+  type BundleStatus,
+  type BundleVerdict,
+  type CheckBundleOptions,
+} from './bundle.js';
+export {
+  DISCLOSURE_FORMAT,
+  documentHashesOf,
+  anchorHashOf,
+  discloseAll,
+  restrictDisclosure,
+  disclosureDigest,
+  isDisclosure,
+  type Disclosure,
+} from './documents.js';
+export {
+  LedgerService,
+  logOrigin,
+  witnessName,
+  witnessLabel,
+  type LedgerServiceOptions,
+  type WitnessRequest,
+  type WitnessClient,
+  type CosignedCheckpoint,
+  type WitnessView,
+  type WitnessedLogView,
+  type SplitViewRecord,
+  type AnchorInput,
+  type AnchoredDocument,
+  type DocumentStatus,
+} from './ledger-service.js';

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { Migration, Store } from '../storage/index.js';
 
 /**
@@ -16,6 +17,38 @@ export interface LedgerTables {
   ledger_state: { id: number; size: number };
   /** Every checkpoint this log published, as signed. */
   ledger_checkpoints: { size: number; root_hash: Uint8Array; note: string; published_at: string };
+  /** Logs this node witnesses (configured by an admin): the log's note verifier key and the last checkpoint cosigned. */
+  ledger_witnessed: { origin: string; verifier_key: string; size: number; note: string | null; updated_at: string };
+  /** Evidence of split views: two checkpoints signed by one log that no consistency proof joins. */
+  ledger_split_views: {
+    id: Generated<number>;
+    origin: string;
+    cosigned: string;
+    submitted: string;
+    old_size: number;
+    new_size: number;
+    proof: string;
+    detected_at: string;
+  };
+  /** Witnesses this node asks to cosign its checkpoints, and the size each last cosigned. */
+  ledger_witnesses: {
+    name: string;
+    url: string;
+    verifier_key: string;
+    size: number;
+    last_error: string | null;
+    added_at: string;
+  };
+  /** Cosignature lines received for this log's checkpoints. */
+  ledger_cosignatures: { size: number; witness: string; line: string; received_at: string };
+  /** Anchored documents by hash, with the indices of their anchoring and revocation entries. */
+  ledger_documents: {
+    document_hash: string;
+    document_id: string;
+    document_type: string;
+    anchored_index: number;
+    revoked_index: number | null;
+  };
 }
 
 export const ledgerMigrations: Migration[] = [
@@ -48,6 +81,57 @@ export const ledgerMigrations: Migration[] = [
         .addColumn('root_hash', binaryType, (c) => c.notNull())
         .addColumn('note', 'text', (c) => c.notNull())
         .addColumn('published_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    name: 'ledger/0002-witnessing-and-documents',
+    async up({ db, dialect, bigintType }: Store) {
+      await db.schema
+        .createTable('ledger_witnessed')
+        .addColumn('origin', 'text', (c) => c.primaryKey())
+        .addColumn('verifier_key', 'text', (c) => c.notNull())
+        .addColumn('size', bigintType, (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_split_views')
+        .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('cosigned', 'text', (c) => c.notNull())
+        .addColumn('submitted', 'text', (c) => c.notNull())
+        .addColumn('old_size', bigintType, (c) => c.notNull())
+        .addColumn('new_size', bigintType, (c) => c.notNull())
+        .addColumn('proof', 'text', (c) => c.notNull())
+        .addColumn('detected_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_witnesses')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('verifier_key', 'text', (c) => c.notNull())
+        .addColumn('size', bigintType, (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('added_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_cosignatures')
+        .addColumn('size', bigintType, (c) => c.notNull())
+        .addColumn('witness', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_cosignatures_pk', ['size', 'witness'])
+        .execute();
+      await db.schema
+        .createTable('ledger_documents')
+        .addColumn('document_hash', 'text', (c) => c.primaryKey())
+        .addColumn('document_id', 'text', (c) => c.notNull().unique())
+        .addColumn('document_type', 'text', (c) => c.notNull())
+        .addColumn('anchored_index', bigintType, (c) => c.notNull())
+        .addColumn('revoked_index', bigintType)
         .execute();
     },
   },

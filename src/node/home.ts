@@ -13,10 +13,15 @@ import {
   type SigningKeyPair,
   systemClock,
 } from '../kernel/index.js';
+import { AgreementService } from '../agreements/index.js';
+import { DeclarationService } from '../declarations/index.js';
 import { IdentityService, type IdentityOptions } from '../identity/index.js';
+import { LedgerService } from '../ledger/index.js';
 import { migrate, openStore, type Store } from '../storage/index.js';
 import { type NodeConfig, parseAdministration, readConfig, writeConfig, CONFIG_FILE } from './config.js';
+import { agreementLogEvents } from './log-producers.js';
 import { ALL_MIGRATIONS } from './migrations.js';
+import { httpWitnessClient } from './witness-client.js';
 
 /**
  * Everything one node is made of, opened: its configuration, keys, database and the domain services on top. The
@@ -29,10 +34,23 @@ export interface NodeContext {
   readonly store: Store;
   readonly clock: Clock;
   readonly identity: IdentityService;
+  /** Agreements, national rules and the policy decision point. */
+  readonly agreements: AgreementService;
+  /** Declarations: validation, harmonization, storage, amendments. */
+  readonly declarations: DeclarationService;
+  /** The tamper-evident log: every module appends through `log.append(entry)`; checkpoints, witnessing, documents. */
+  readonly log: LedgerService;
   close(): Promise<void>;
 }
 
-export const KEY_FILES = { signing: 'keys/signing.jwk', encryption: 'keys/encryption.jwk' } as const;
+export const KEY_FILES = {
+  signing: 'keys/signing.jwk',
+  encryption: 'keys/encryption.jwk',
+  /** Signs the log's checkpoints (C2SP signed note). */
+  log: 'keys/log.jwk',
+  /** Cosigns partners' checkpoints (C2SP tlog-cosignature): its own key, as that spec requires. */
+  witness: 'keys/witness.jwk',
+} as const;
 export const SQLITE_FILE = 'concord.db';
 
 export interface InitOptions {
@@ -65,6 +83,8 @@ export async function initNode(options: InitOptions): Promise<{ config: NodeConf
   };
   await saveKeyPair(join(dataDir, KEY_FILES.signing), generateSigningKey());
   await saveKeyPair(join(dataDir, KEY_FILES.encryption), generateEncryptionKey());
+  await saveKeyPair(join(dataDir, KEY_FILES.log), generateSigningKey());
+  await saveKeyPair(join(dataDir, KEY_FILES.witness), generateSigningKey());
   const adminPassword = options.adminPassword ?? newSecret(18);
   const store = await openNodeStore(dataDir, config);
   try {
@@ -89,6 +109,8 @@ export async function initNode(options: InitOptions): Promise<{ config: NodeConf
     await store.close();
     await rm(join(dataDir, KEY_FILES.signing), { force: true });
     await rm(join(dataDir, KEY_FILES.encryption), { force: true });
+    await rm(join(dataDir, KEY_FILES.log), { force: true });
+    await rm(join(dataDir, KEY_FILES.witness), { force: true });
     throw error;
   }
   await store.close();
@@ -105,9 +127,11 @@ export interface OpenOptions {
 /** Opens an initialized node and brings its database schema up to date. */
 export async function openNode(dataDir: string, options: OpenOptions = {}): Promise<NodeContext> {
   const config = await readConfig(dataDir);
-  const [signing, encryption] = await Promise.all([
+  const [signing, encryption, logKey, witnessKey] = await Promise.all([
     loadSigningKey(join(dataDir, KEY_FILES.signing)),
     loadEncryptionKey(join(dataDir, KEY_FILES.encryption)),
+    loadOrCreateSigningKey(join(dataDir, KEY_FILES.log)),
+    loadOrCreateSigningKey(join(dataDir, KEY_FILES.witness)),
   ]);
   const store = await openNodeStore(dataDir, config);
   try {
@@ -117,15 +141,42 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
     throw error;
   }
   const clock = options.clock ?? systemClock;
+  const identity = new IdentityService(store, { clock, ...options.identity });
+  const log = await LedgerService.open({
+    store,
+    administration: config.administration,
+    logKey,
+    witnessKey,
+    clock,
+    witnessClient: httpWitnessClient(),
+  });
   return {
     dataDir,
     config,
     keys: { signing, encryption },
     store,
     clock,
-    identity: new IdentityService(store, { clock, ...options.identity }),
-    close: () => store.close(),
+    identity,
+    declarations: new DeclarationService(store, { clock }),
+    agreements: new AgreementService(store, {
+      administration: config.administration,
+      signingKey: signing,
+      audit: identity.audit,
+      clock,
+      events: agreementLogEvents(log),
+    }),
+    log,
+    close: async () => {
+      await log.log.flush();
+      await store.close();
+    },
   };
+}
+
+/** The key at `path`, made on first use (nodes initialized before the log had their own keys get them here). */
+async function loadOrCreateSigningKey(path: string): Promise<SigningKeyPair> {
+  if (!(await exists(path))) await saveKeyPair(path, generateSigningKey());
+  return loadSigningKey(path);
 }
 
 function openNodeStore(dataDir: string, config: NodeConfig): Promise<Store> {

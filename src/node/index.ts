@@ -13,4 +13,7 @@ export {
   type RunningNode,
 } from './home.js';
 export { ALL_MIGRATIONS } from './migrations.js';
+export { startCheckpointSchedule, DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from './checkpoint-schedule.js';
+export { agreementLogEvents, agreementEntry } from './log-producers.js';
+export { httpWitnessClient, WITNESS_PATH } from './witness-client.js';
 export { VERSION } from './version.js';

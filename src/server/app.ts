@@ -14,8 +14,13 @@ import { registerAccessControl } from './access.js';
 import type { ServerContext } from './context.js';
 import { registerMetrics } from './metrics.js';
 import { classifyError, sendProblem } from './problem.js';
+import { registerAgreementRoutes } from './routes/agreements.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerDeclarationRoutes } from './routes/declarations.js';
+import { registerDocumentRoutes } from './routes/documents.js';
+import { registerLogRoutes } from './routes/log.js';
 import { registerNodeRoutes } from './routes/node.js';
+import { registerReferenceRoutes } from './routes/reference.js';
 import { registerUserRoutes } from './routes/users.js';
 import { ProblemSchema } from './schemas.js';
 
@@ -103,6 +108,11 @@ export async function buildServer(node: NodeContext, options: ServerOptions = {}
   registerNodeRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerAgreementRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
+  registerDocumentRoutes(app, ctx);
+  registerDeclarationRoutes(app, ctx);
+  registerReferenceRoutes(app, ctx);
 
   await registerConsole(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);
   return { app, metrics };

@@ -1,32 +1,54 @@
-import { useEffect } from 'react';
+import { useEffect, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasRole, useMe, useSession } from './auth/session.js';
 import { Layout } from './components/layout.js';
+import { PublicFrame } from './components/public-frame.js';
 import { Spinner } from './components/spinner.js';
 import { LIVE_MODULES } from './modules.js';
 import { NodeInfoProvider } from './node-info.js';
 import { AuditPage } from './pages/audit-page.js';
 import { ForbiddenPage } from './pages/forbidden-page.js';
+import { LogPage } from './pages/log-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { NodePage } from './pages/node-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { TokensPage } from './pages/tokens-page.js';
 import { UsersPage } from './pages/users-page.js';
+import { VerifyPage } from './pages/verify-page.js';
 import { navigate, useLocation } from './router.js';
 
-const PAGES = { node: NodePage, users: UsersPage, tokens: TokensPage, audit: AuditPage } as const;
+const PAGES = { node: NodePage, log: LogPage, users: UsersPage, tokens: TokensPage, audit: AuditPage } as const;
+
+/** Pages anyone may open without signing in; signed-in users see them inside the console's frame. */
+const PUBLIC_PAGES: Record<string, { Page: ComponentType; titleKey: string }> = {
+  '/verify': { Page: VerifyPage, titleKey: 'verify.title' },
+};
+
+function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} — Concord`;
+  }, [title]);
+}
+
+/** A public page for a visitor who is not signed in. */
+function PublicRoute({ pathname }: { pathname: string }) {
+  const { t } = useTranslation();
+  const { Page, titleKey } = PUBLIC_PAGES[pathname]!;
+  useDocumentTitle(t(titleKey));
+  return <Page key={pathname} />;
+}
 
 /** Picks the page for the path, behind the role check the node will also make. */
 function SignedInRoutes({ pathname }: { pathname: string }) {
   const { t } = useTranslation();
   const me = useMe();
   const module = LIVE_MODULES.find((candidate) => pathname === candidate.path);
-  const title = module ? t(`modules.${module.id}.title`) : t('notFound.title');
+  const publicPage = Object.hasOwn(PUBLIC_PAGES, pathname) ? PUBLIC_PAGES[pathname] : undefined;
+  const title = publicPage ? t(publicPage.titleKey) : module ? t(`modules.${module.id}.title`) : t('notFound.title');
 
-  useEffect(() => {
-    document.title = `${title} — Concord`;
-  }, [title]);
+  useDocumentTitle(title);
 
+  if (publicPage) return <publicPage.Page key={pathname} />;
   if (!module) return <NotFoundPage />;
   if (module.requires && !hasRole(me, module.requires)) {
     return <ForbiddenPage module={title} requires={module.requires} />;
@@ -41,8 +63,9 @@ export function App() {
   const { pathname, search } = useLocation();
 
   const onLogin = pathname === '/login';
+  const onPublicPage = Object.hasOwn(PUBLIC_PAGES, pathname);
   const redirect =
-    state.status === 'anonymous' && !onLogin
+    state.status === 'anonymous' && !onLogin && !onPublicPage
       ? `/login${pathname === '/' || state.reason === 'signed-out' ? '' : `?next=${encodeURIComponent(pathname + (search.size ? `?${search}` : ''))}`}`
       : state.status === 'authenticated' && (onLogin || pathname === '/')
         ? '/node'
@@ -59,7 +82,15 @@ export function App() {
       </div>
     );
   }
-  if (state.status === 'anonymous') return <LoginPage />;
+  if (state.status === 'anonymous') {
+    return onPublicPage ? (
+      <PublicFrame>
+        <PublicRoute pathname={pathname} />
+      </PublicFrame>
+    ) : (
+      <LoginPage />
+    );
+  }
   return (
     <NodeInfoProvider>
       <Layout>

@@ -20,6 +20,11 @@ export function formatDateTime(iso: string | null | undefined, language: string,
   }).format(date);
 }
 
+/** "SG and KE", "SG, KE et NL": a list joined as the reader's language joins it. */
+export function formatList(items: readonly string[], language: string): string {
+  return new Intl.ListFormat(localeFor(language), { style: 'long', type: 'conjunction' }).format(items);
+}
+
 /** A duration such as "3 d 4 h 12 min" (largest three units), localized. */
 export function formatDuration(totalSeconds: number, t: TFunction): string {
   const seconds = Math.max(0, Math.floor(totalSeconds));

@@ -2,13 +2,14 @@ import type { Role } from './api/types.js';
 
 /** A module of the console. `requires` is the role the node demands for its API (any signed-in user if absent). */
 export interface LiveModule {
-  id: 'node' | 'users' | 'tokens' | 'audit';
+  id: 'node' | 'log' | 'users' | 'tokens' | 'audit';
   path: string;
   requires?: Role;
 }
 
 export const LIVE_MODULES: readonly LiveModule[] = [
   { id: 'node', path: '/node' },
+  { id: 'log', path: '/log' },
   { id: 'users', path: '/users', requires: 'admin' },
   { id: 'tokens', path: '/tokens', requires: 'admin' },
   { id: 'audit', path: '/audit', requires: 'auditor' },
@@ -21,7 +22,6 @@ export const COMING_MODULES = [
   'clearance',
   'agreements',
   'exchange',
-  'log',
   'intelligence',
   'assistance',
   'training',

@@ -3,6 +3,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { defaultEnvironment, generateDeclarationBatch } from '../../declarations/index.js';
 import { ConcordError, newSecret } from '../../kernel/index.js';
 import { initNode, openNode } from '../../node/index.js';
 import { run } from '../output.js';
@@ -20,6 +21,9 @@ const DEMO_USERS = [
   { username: 'analyst', displayName: 'Risk Analyst', roles: ['analyst'] },
   { username: 'auditor', displayName: 'Data Protection Officer', roles: ['auditor'] },
 ] as const;
+
+/** Generated declarations each demo node starts with. */
+const DEMO_DECLARATIONS = 2000;
 
 interface Credentials {
   password: string;
@@ -44,6 +48,17 @@ async function prepare(dir: string): Promise<Credentials> {
     const node = await openNode(dataDir);
     try {
       for (const user of DEMO_USERS) await node.identity.createUser({ ...user, password: credentials.password });
+      // Synthetic trade for the demo, different per node and the same on every fresh start.
+      const generated = generateDeclarationBatch(defaultEnvironment(), {
+        seed: `demo-${admin.id}`,
+        count: DEMO_DECLARATIONS,
+        country: admin.id,
+        irregularRate: 0.05,
+      });
+      for (let i = 0; i < generated.length; i += 500) {
+        const batch = generated.slice(i, i + 500).map((g) => g.declaration);
+        await node.declarations.submit(batch, { actor: 'demo' });
+      }
     } finally {
       await node.close();
     }

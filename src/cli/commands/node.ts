@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
 import { ConcordError } from '../../kernel/index.js';
-import { findRunningNode, initNode, openNode, removeRunMarker, writeRunMarker } from '../../node/index.js';
+import {
+  DEFAULT_CHECKPOINT_INTERVAL_SECONDS,
+  findRunningNode,
+  initNode,
+  openNode,
+  removeRunMarker,
+  startCheckpointSchedule,
+  writeRunMarker,
+} from '../../node/index.js';
 import { buildServer } from '../../server/index.js';
 import { printJson, run } from '../output.js';
 import { readPasswordFile } from '../secrets.js';
@@ -48,11 +56,20 @@ export function registerNodeCommands(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '7700')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
-    .action((opts: { dataDir: string; host: string; port: string; logLevel: string }) =>
+    .option(
+      '--checkpoint-interval <seconds>',
+      'publish a log checkpoint this often when the log grew',
+      String(DEFAULT_CHECKPOINT_INTERVAL_SECONDS),
+    )
+    .action((opts: { dataDir: string; host: string; port: string; logLevel: string; checkpointInterval: string }) =>
       run(async () => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           throw new ConcordError('REQUEST_INVALID', '--port must be 0–65535');
+        }
+        const interval = Number(opts.checkpointInterval);
+        if (!Number.isFinite(interval) || interval < 0.1 || interval > 86_400) {
+          throw new ConcordError('REQUEST_INVALID', '--checkpoint-interval must be 0.1–86400 seconds');
         }
         const other = await findRunningNode(opts.dataDir);
         if (other) {
@@ -72,11 +89,15 @@ export function registerNodeCommands(program: Command): void {
           startedAt: new Date().toISOString(),
         });
         app.log.info({ administration: node.config.administration, address }, 'node serving');
+        const stopCheckpoints = startCheckpointSchedule(node.log, interval * 1000, (error) =>
+          app.log.warn({ err: error }, 'checkpoint publication failed'),
+        );
         let stopping = false;
         const stop = async (signal: string) => {
           if (stopping) return;
           stopping = true;
           app.log.info({ signal }, 'node stopping');
+          await stopCheckpoints();
           await app.close();
           await node.close();
           await removeRunMarker(opts.dataDir);

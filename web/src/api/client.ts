@@ -51,8 +51,21 @@ export interface RequestOptions {
 
 /** Calls the node's API on the same origin and returns the parsed JSON body (undefined for 204). */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(path, options, 'application/json, application/problem+json');
+  if (response.status === 204) return undefined as T;
+  return (await readBody(response)) as T;
+}
+
+/** Like {@link request}, for the plain-text answers of the node: signed notes (checkpoints) and verifier keys. */
+export async function requestText(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<string> {
+  const response = await send(path, options, 'text/plain, application/problem+json');
+  return response.text();
+}
+
+/** Sends the request; returns the response when it is a success, else throws its problem as an ApiError. */
+async function send(path: string, options: RequestOptions, accept: string): Promise<Response> {
   const method = options.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  const headers: Record<string, string> = { accept };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (UNSAFE_METHODS.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
 
@@ -74,12 +87,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       code: 'NETWORK_UNREACHABLE',
     });
   }
+  if (response.ok) return response;
 
-  if (response.status === 204) return undefined as T;
-  const body = await readBody(response);
-  if (response.ok) return body as T;
-
-  const problem = toProblem(response, body);
+  const problem = toProblem(response, await readBody(response));
   if (problem.status === 401 && !options.quietUnauthorized) onUnauthorized?.();
   throw new ApiError(problem);
 }

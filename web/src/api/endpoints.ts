@@ -1,5 +1,18 @@
-import { request, toQuery } from './client.js';
-import type { AuditEntry, CreatedToken, LoginResult, Me, NodeInfo, Page, Role, Token, User } from './types.js';
+import { request, requestText, toQuery } from './client.js';
+import type {
+  AuditEntry,
+  ConsistencyProofBody,
+  CreatedToken,
+  InclusionProofBody,
+  LogEntries,
+  LoginResult,
+  Me,
+  NodeInfo,
+  Page,
+  Role,
+  Token,
+  User,
+} from './types.js';
 
 /** One function per API operation the console uses. */
 export const api = {
@@ -33,4 +46,17 @@ export const api = {
       `/api/v1/audit${toQuery({ limit: filter.limit ?? 50, cursor: filter.cursor, actor: filter.actor, action: filter.action })}`,
       { signal },
     ),
+
+  // The log is public: anyone may read it and check its proofs.
+  checkpoint: (signal?: AbortSignal) => requestText('/api/v1/log/checkpoint', { signal }),
+  logKey: (signal?: AbortSignal) => requestText('/api/v1/log/key', { signal }),
+  logEntries: (start: number, end: number, signal?: AbortSignal) =>
+    request<LogEntries>(`/api/v1/log/entries${toQuery({ start, end })}`, { signal }),
+  inclusionProof: (index: number, size: number, signal?: AbortSignal) =>
+    request<InclusionProofBody>(`/api/v1/log/proof/inclusion${toQuery({ index, size })}`, { signal }),
+  consistencyProof: (from: number, to: number, signal?: AbortSignal) =>
+    request<ConsistencyProofBody>(`/api/v1/log/proof/consistency${toQuery({ from, to })}`, { signal }),
+  /** A document's verification bundle; unknown until checked in the browser. */
+  documentBundle: (hash: string, signal?: AbortSignal) =>
+    request<unknown>(`/api/v1/documents/${encodeURIComponent(hash)}/bundle`, { signal }),
 };

@@ -102,3 +102,29 @@ export interface ProblemDetails {
   instance?: string;
   errors?: unknown;
 }
+
+/** One entry of the node's log: its index and its leaf bytes (RFC 8785 canonical JSON), base64. */
+export interface LogEntry {
+  index: number;
+  entry: string;
+}
+
+export interface LogEntries {
+  /** The log's size now, which may be ahead of the latest checkpoint. */
+  size: number;
+  entries: LogEntry[];
+}
+
+/** An inclusion proof: base64 hashes, from the leaf's sibling up (RFC 9162 §2.1.3.1). */
+export interface InclusionProofBody {
+  index: number;
+  size: number;
+  hashes: string[];
+}
+
+/** A consistency proof between two tree sizes: base64 hashes (RFC 9162 §2.1.4). */
+export interface ConsistencyProofBody {
+  from: number;
+  to: number;
+  hashes: string[];
+}

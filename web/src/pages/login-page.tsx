@@ -6,7 +6,7 @@ import { LanguageSwitch } from '../components/language-switch.js';
 import { Logo } from '../components/logo.js';
 import { ProblemAlert } from '../components/problem-alert.js';
 import { rememberedAdministration } from '../node-info.js';
-import { navigate, useLocation } from '../router.js';
+import { Link, navigate, useLocation } from '../router.js';
 
 /** Where to go after signing in: the page asked for, if it is one of ours. */
 function safeNext(next: string | null): string {
@@ -134,6 +134,12 @@ export function LoginPage() {
             {submitting ? t('login.submitting') : t('login.submit')}
           </button>
         </form>
+        <p className="login__verify">
+          {t('login.verifyPrompt')}{' '}
+          <Link to="/verify" data-testid="login-verify-link">
+            {t('login.verifyLink')}
+          </Link>
+        </p>
         <p className="login__footer">{t('login.footer')}</p>
       </main>
     </div>

@@ -1,0 +1,245 @@
+import { createWriteStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import {
+  checkDeclaration,
+  defaultEnvironment,
+  generateDeclarations,
+  type ImportRecord,
+  INPUT_FORMATS,
+  type InputFormat,
+  IRREGULARITY_KINDS,
+  type IrregularityKind,
+  readDeclarationFile,
+  type SubmissionResult,
+} from '../../declarations/index.js';
+import { ConcordError } from '../../kernel/index.js';
+import { openNode } from '../../node/index.js';
+import { EXIT, printJson, run } from '../output.js';
+
+/** Records lodged per transaction by `concord import`: large enough to amortize the commit, small enough to stream. */
+const IMPORT_BATCH = 1000;
+
+function parseFormat(value: string | undefined): InputFormat | undefined {
+  if (value === undefined) return undefined;
+  if (!(INPUT_FORMATS as readonly string[]).includes(value)) {
+    throw new ConcordError('REQUEST_INVALID', `--format is one of ${INPUT_FORMATS.join(', ')}`);
+  }
+  return value as InputFormat;
+}
+
+function progressBar(enabled: boolean, total: number): cliProgress.SingleBar | undefined {
+  if (!enabled) return undefined;
+  const bar = new cliProgress.SingleBar(
+    {
+      format: '{bar} {percentage}% | {records} records | {rejected} rejected | ETA {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+      noTTYOutput: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(total, 1), 0, { records: 0, rejected: 0 });
+  return bar;
+}
+
+export function registerDeclarationCommands(program: Command): void {
+  program
+    .command('validate <file>')
+    .description('validate declarations in a file (JSON, NDJSON); exit 0 when all are valid, 1 otherwise')
+    .option('--format <format>', `input format: ${INPUT_FORMATS.join(', ')} (default: from the file name)`)
+    .option('--json', 'one JSON line per problem: record, severity, code, pointer, message')
+    .action((file: string, opts: { format?: string; json?: boolean }) =>
+      run(async () => {
+        const env = defaultEnvironment();
+        let invalid = 0;
+        let records = 0;
+        for await (const record of readDeclarationFile(file, parseFormat(opts.format))) {
+          records++;
+          const problems = problemsOf(record, (value) => checkDeclaration(value, env).outcome);
+          if (problems.some((p) => p.severity === 'error')) invalid++;
+          for (const problem of problems) {
+            if (opts.json) process.stdout.write(JSON.stringify({ record: record.record, ...problem }) + '\n');
+            else {
+              process.stdout.write(
+                `record ${record.record}${record.line ? ` (line ${record.line})` : ''}: ${problem.severity} ` +
+                  `${problem.code} ${problem.pointer || '/'}: ${problem.message}\n`,
+              );
+            }
+          }
+        }
+        if (!opts.json) process.stdout.write(`${records} declaration(s), ${invalid} invalid\n`);
+        return invalid > 0 || records === 0 ? EXIT.failed : EXIT.ok;
+      }),
+    );
+
+  program
+    .command('import <file>')
+    .description('lodge the declarations of a file; the rejected ones go to a report file with their reasons')
+    .requiredOption('--data-dir <dir>', 'data directory of the node')
+    .option('--format <format>', `input format: ${INPUT_FORMATS.join(', ')} (default: from the file name)`)
+    .option('--report <file>', 'where to write the rejected records (default: <file>.rejected.ndjson)')
+    .option('--atomic', 'all or nothing: one rejected record stores none (the file is read whole)')
+    .option('--json', 'print the summary as JSON, without a progress bar')
+    .action(
+      (file: string, opts: { dataDir: string; format?: string; report?: string; atomic?: boolean; json?: boolean }) =>
+        run(async () => {
+          const format = parseFormat(opts.format);
+          const { size } = await stat(file);
+          const node = await openNode(opts.dataDir);
+          const reportPath = opts.report ?? `${file}.rejected.ndjson`;
+          const report = createWriteStream(reportPath);
+          const counts = { created: 0, existing: 0, rejected: 0, skipped: 0 };
+          const bar = progressBar(!opts.json && process.stderr.isTTY === true, size);
+          let bytes = 0;
+          const actor = `cli:${process.env.USER ?? 'unknown'}`;
+          const lodge = async (batch: ImportRecord[]) => {
+            const results = await node.declarations.submitRecords(batch, { atomic: opts.atomic === true, actor });
+            const lines = new Map(batch.map((record) => [record.record, record.line]));
+            for (const result of results) {
+              counts[result.status]++;
+              if (result.status === 'rejected') report.write(JSON.stringify(reportLine(result, lines)) + '\n');
+            }
+            bar?.update(bytes, {
+              records: Object.values(counts).reduce((a, b) => a + b, 0),
+              rejected: counts.rejected,
+            });
+          };
+          try {
+            let batch: ImportRecord[] = [];
+            for await (const record of readDeclarationFile(file, format, (n) => (bytes += n))) {
+              batch.push(record);
+              if (!opts.atomic && batch.length >= IMPORT_BATCH) {
+                await lodge(batch);
+                batch = [];
+              }
+            }
+            if (batch.length > 0) await lodge(batch);
+          } finally {
+            bar?.stop();
+            await new Promise((resolve) => report.end(resolve));
+            await node.close();
+          }
+          const summary = { file, ...counts, report: counts.rejected > 0 ? reportPath : null };
+          if (opts.json) printJson(summary);
+          else {
+            process.stdout.write(
+              `Imported ${file}: ${counts.created} created, ${counts.existing} already lodged, ` +
+                `${counts.rejected} rejected${counts.skipped ? `, ${counts.skipped} not stored (atomic)` : ''}\n`,
+            );
+            if (counts.rejected > 0) process.stdout.write(`Rejected records and reasons: ${reportPath}\n`);
+          }
+          return counts.rejected > 0 ? EXIT.failed : EXIT.ok;
+        }),
+    );
+
+  const generate = program.command('generate').description('generate synthetic data for tests, demos and training');
+  generate
+    .command('declarations')
+    .description('synthetic declarations as NDJSON on standard output, deterministic from the seed')
+    .requiredOption('--count <n>', 'how many declarations')
+    .option('--seed <seed>', 'the same seed gives the same declarations', '1')
+    .option('--country <cc>', 'the administration they are lodged with (ISO 3166-1 alpha-2)')
+    .option('--irregular-rate <r>', 'share of declarations with a planted irregularity, 0 to 1', '0')
+    .option('--kinds <kinds>', `irregularities to plant: ${IRREGULARITY_KINDS.join(',')}`)
+    .option('--labels <file>', 'write the planted irregularities there, one JSON line per irregular declaration')
+    .action(
+      (opts: {
+        count: string;
+        seed: string;
+        country?: string;
+        irregularRate: string;
+        kinds?: string;
+        labels?: string;
+      }) =>
+        run(async () => {
+          const count = Number(opts.count);
+          const irregularRate = Number(opts.irregularRate);
+          if (!Number.isInteger(count) || count < 0)
+            throw new ConcordError('REQUEST_INVALID', '--count is a whole number');
+          if (!(irregularRate >= 0 && irregularRate <= 1)) {
+            throw new ConcordError('REQUEST_INVALID', '--irregular-rate is between 0 and 1');
+          }
+          const kinds = opts.kinds?.split(',').map((k) => k.trim()) as IrregularityKind[] | undefined;
+          if (kinds?.some((k) => !IRREGULARITY_KINDS.includes(k))) {
+            throw new ConcordError('REQUEST_INVALID', `--kinds are among ${IRREGULARITY_KINDS.join(', ')}`);
+          }
+          const labels = opts.labels ? createWriteStream(opts.labels) : undefined;
+          let n = 0;
+          let buffer = '';
+          for (const generated of generateDeclarations(defaultEnvironment(), {
+            seed: opts.seed,
+            country: opts.country,
+            irregularRate,
+            ...(kinds ? { kinds } : {}),
+          })) {
+            if (n++ >= count) break;
+            buffer += JSON.stringify(generated.declaration) + '\n';
+            if (labels && generated.irregularities.length > 0) {
+              labels.write(
+                JSON.stringify({
+                  functionalReference: generated.declaration.functionalReference,
+                  irregularities: generated.irregularities,
+                }) + '\n',
+              );
+            }
+            if (buffer.length > 1 << 16) {
+              if (!process.stdout.write(buffer)) await new Promise((r) => process.stdout.once('drain', r));
+              buffer = '';
+            }
+          }
+          process.stdout.write(buffer);
+          if (labels) await new Promise((resolve) => labels.end(resolve));
+        }),
+    );
+
+  const rates = program.command('rates').description("the node's exchange rates for customs valuation");
+  rates
+    .command('import <file>')
+    .description('load a rates CSV (currency,date,rate against EUR); the whole file is checked first')
+    .requiredOption('--data-dir <dir>', 'data directory of the node')
+    .option('--base <code>', 'the currency the rates are quoted against', 'EUR')
+    .action((file: string, opts: { dataDir: string; base: string }) =>
+      run(async () => {
+        const text = await readFile(file, 'utf8');
+        const node = await openNode(opts.dataDir);
+        try {
+          const imported = await node.declarations.importRates(text, { base: opts.base });
+          process.stdout.write(`Imported ${imported.rates} rates of ${imported.currencies} currencies\n`);
+        } finally {
+          await node.close();
+        }
+      }),
+    );
+}
+
+interface ProblemLine {
+  severity: 'error' | 'warning';
+  code: string;
+  pointer: string;
+  message: string;
+}
+
+function problemsOf(
+  record: ImportRecord,
+  validate: (value: unknown) => { errors: ProblemLine[]; warnings: ProblemLine[] },
+): ProblemLine[] {
+  if (record.error) return [{ severity: 'error', code: record.error.code, pointer: '', message: record.error.message }];
+  const outcome = validate(record.value);
+  return [...outcome.errors, ...outcome.warnings].map(({ severity, code, pointer, message }) => ({
+    severity,
+    code,
+    pointer,
+    message,
+  }));
+}
+
+function reportLine(result: SubmissionResult, lines: Map<number, number | undefined>) {
+  return {
+    record: result.record,
+    ...(lines.get(result.record) ? { line: lines.get(result.record) } : {}),
+    ...(result.functionalReference ? { functionalReference: result.functionalReference } : {}),
+    errors: result.errors.map(({ code, pointer, message }) => ({ code, pointer, message })),
+  };
+}

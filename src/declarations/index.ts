@@ -1,0 +1,69 @@
+// Declarations: the model (WCO DM), validation, harmonization, importers, storage and the synthetic generator.
+export {
+  DeclarationSchema,
+  GoodsItemSchema,
+  PartySchema,
+  MoneySchema,
+  MeasureSchema,
+  DECLARATION_TYPES,
+  TRANSPORT_MODES,
+  personalDataPaths,
+  type Declaration,
+  type DeclarationType,
+  type GoodsItem,
+  type Party,
+  type Money,
+  type Measure,
+  type TransportMode,
+} from './model.js';
+export { defaultEnvironment, hsEditionInForce, normalizeText, type DeclarationEnvironment } from './environment.js';
+export {
+  isIso6346Format,
+  iso6346CheckDigit,
+  isValidContainerNumber,
+  isValidImoNumber,
+  imoCheckDigit,
+} from './check-digits.js';
+export {
+  validateDeclaration,
+  DeclarationValidator,
+  type DeclarationProblem,
+  type DeclarationProblemCode,
+  type ValidationOutcome,
+} from './validate.js';
+export { harmonizeDeclaration, type HarmonizationStep, type Harmonized } from './harmonize.js';
+export {
+  decodeInput,
+  parseJsonDeclarations,
+  parseNdjsonLine,
+  streamNdjson,
+  MAX_DOCUMENT_BYTES,
+  MAX_RECORD_BYTES,
+  type ImportRecord,
+} from './input.js';
+export { declarationsMigrations, type DeclarationTables } from './tables.js';
+export {
+  DeclarationService,
+  checkDeclaration,
+  declarantKey,
+  type CheckedDeclaration,
+  type DeclarationRecord,
+  type DeclarationSummary,
+  type DeclarationVersion,
+  type DeclarationQuery,
+  type DeclarationStatus,
+  type DeclarationServiceOptions,
+  type SubmissionResult,
+  type SubmitOptions,
+} from './service.js';
+export {
+  generateDeclarations,
+  generateDeclarationBatch,
+  IRREGULARITY_KINDS,
+  type GeneratedDeclaration,
+  type GeneratorOptions,
+  type Irregularity,
+  type IrregularityKind,
+} from './generator.js';
+export { sampleDeclaration } from './testing.js';
+export { readDeclarationFile, formatOfFile, INPUT_FORMATS, type InputFormat } from './files.js';

@@ -1,0 +1,647 @@
+import type { Kysely } from 'kysely';
+import { canonicalize, type Clock, ConcordError, newId, sha256Hex, systemClock } from '../kernel/index.js';
+import { ExchangeRates, loadReferenceData, parseExchangeRatesCsv, type ReferenceData } from '../reference/index.js';
+import { isUniqueViolation, type Store } from '../storage/index.js';
+import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
+import { type HarmonizationStep, harmonizeDeclaration } from './harmonize.js';
+import type { Declaration, DeclarationType, Party } from './model.js';
+import type { ImportRecord } from './input.js';
+import type { DeclarationsTable, DeclarationTables } from './tables.js';
+import { type DeclarationProblem, validateDeclaration, type ValidationOutcome } from './validate.js';
+
+/** A declaration validated and, when valid, harmonized: what storage keeps and the API shows. */
+export interface CheckedDeclaration {
+  readonly outcome: ValidationOutcome;
+  readonly declaration?: Declaration;
+  readonly canonical?: Declaration;
+  readonly trace?: HarmonizationStep[];
+}
+
+export type DeclarationStatus = 'accepted' | 'cancelled';
+
+/** A stored declaration as listed: who, what, when, and its state. */
+export interface DeclarationSummary {
+  id: string;
+  functionalReference: string;
+  declarantKey: string;
+  type: DeclarationType;
+  status: DeclarationStatus;
+  version: number;
+  lodgedOn: string;
+  ucr: string | null;
+  itemCount: number;
+  hsChapters: string[];
+  origins: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A stored declaration with its original, canonical form, harmonization trace and warnings. */
+export interface DeclarationRecord extends DeclarationSummary {
+  original: unknown;
+  canonical: Declaration;
+  trace: HarmonizationStep[];
+  warnings: DeclarationProblem[];
+  contentHash: string;
+  cancellation: { at: string; by: string; reason: string } | null;
+}
+
+export interface DeclarationVersion {
+  version: number;
+  recordedAt: string;
+  recordedBy: string;
+  /** Why the next version replaced it; null for the current version. */
+  replacedReason: string | null;
+  original: unknown;
+  canonical: Declaration;
+  trace: HarmonizationStep[];
+  warnings: DeclarationProblem[];
+  contentHash: string;
+}
+
+/** The result of one item of a submission. */
+export interface SubmissionResult {
+  /** 1-based position in the batch. */
+  record: number;
+  /** `created`: stored now; `existing`: the same declaration was lodged before (idempotent); `rejected`: not
+   * stored, see `errors`; `skipped`: valid, but not stored because another item of an atomic batch was rejected. */
+  status: 'created' | 'existing' | 'rejected' | 'skipped';
+  id?: string;
+  functionalReference?: string;
+  errors: DeclarationProblem[];
+  warnings: DeclarationProblem[];
+}
+
+export interface SubmitOptions {
+  /** All or nothing: one rejected item stores none. */
+  atomic?: boolean;
+  /** Who lodges: a user name, `token:…`, `cli:…`. */
+  actor?: string;
+  /** Check and report, store nothing: would-be `created` items are `skipped`. */
+  dryRun?: boolean;
+}
+
+export interface DeclarationQuery {
+  from?: string;
+  to?: string;
+  type?: DeclarationType;
+  status?: DeclarationStatus;
+  /** Two-digit HS chapter of any item (HS 2022). */
+  hsChapter?: string;
+  /** ISO 3166-1 alpha-2 origin of any item. */
+  origin?: string;
+  /** Declarant key (`EORI:NL…`) or identifier value. */
+  declarant?: string;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface DeclarationServiceOptions {
+  clock?: Clock;
+  reference?: ReferenceData;
+  /** Currency amounts are harmonized into; the rates' base (EUR) by default. */
+  currency?: string;
+}
+
+/** An input the submission can check: the parsed value, or the reason it could not be read. */
+export type SubmissionInput = unknown;
+
+const INSERT_CHUNK = 100;
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
+
+/**
+ * Declarations of one node: validation, harmonization and storage with their original, canonical form and
+ * outcome. A submission is idempotent on (declarant, functional reference): the same declaration lodged twice is
+ * one record; a different one under the same reference is refused, and must be an amendment. Amendments keep every
+ * replaced version; cancellation keeps the record.
+ */
+export class DeclarationService {
+  private readonly db: Kysely<DeclarationTables>;
+  private readonly clock: Clock;
+  private readonly reference: ReferenceData;
+  private env: DeclarationEnvironment | undefined;
+
+  constructor(
+    store: Store,
+    private readonly options: DeclarationServiceOptions = {},
+  ) {
+    this.db = store.typed<DeclarationTables>();
+    this.clock = options.clock ?? systemClock;
+    this.reference = options.reference ?? loadReferenceData();
+  }
+
+  /** The environment validation runs in: the node's imported rates, or the sample rates when it has none. */
+  async environment(): Promise<DeclarationEnvironment> {
+    if (this.env === undefined) {
+      const rows = await this.db.selectFrom('exchange_rates').selectAll().execute();
+      const rates =
+        rows.length === 0
+          ? this.reference.sampleExchangeRates
+          : new ExchangeRates(
+              rows.map((row) => ({ currency: row.currency, date: row.date, rate: Number(row.rate) })),
+              rows[0]!.base,
+            );
+      this.env = {
+        reference: this.reference,
+        rates,
+        currency: this.options.currency ?? rates.base,
+        clock: this.clock,
+      };
+    }
+    return this.env;
+  }
+
+  /** Validates and harmonizes without storing. */
+  async check(input: unknown): Promise<CheckedDeclaration> {
+    return checkDeclaration(input, await this.environment());
+  }
+
+  /**
+   * Lodges a batch. Every item gets a result; the valid ones are stored in one transaction (none when `atomic` and
+   * any item is rejected). An item repeating a stored declaration is `existing`, with its id.
+   */
+  async submit(inputs: readonly SubmissionInput[], options: SubmitOptions = {}): Promise<SubmissionResult[]> {
+    try {
+      return await this.submitOnce(inputs, options);
+    } catch (error) {
+      // Another writer stored the same submission between our read and our insert: read again, once.
+      if (isUniqueViolation(error)) return this.submitOnce(inputs, options);
+      throw error;
+    }
+  }
+
+  private async submitOnce(inputs: readonly SubmissionInput[], options: SubmitOptions): Promise<SubmissionResult[]> {
+    const env = await this.environment();
+    const actor = options.actor ?? 'system';
+    const now = new Date(this.clock.now()).toISOString();
+    const results: SubmissionResult[] = [];
+    /** The first item of each submission key in the batch; later items with that key repeat it. */
+    const firsts = new Map<string, { index: number; row: DeclarationsTable }>();
+    const repeats: { index: number; key: string }[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const checked = checkDeclaration(inputs[i], env);
+      const result: SubmissionResult = {
+        record: i + 1,
+        status: 'rejected',
+        errors: checked.outcome.errors,
+        warnings: checked.outcome.warnings,
+      };
+      results.push(result);
+      if (checked.canonical === undefined) continue;
+      const row = toRow(inputs[i], checked, now, actor);
+      result.functionalReference = row.functional_reference;
+      const key = submissionKey(row);
+      const first = firsts.get(key);
+      if (first === undefined) {
+        firsts.set(key, { index: i, row });
+      } else if (first.row.content_hash === row.content_hash) {
+        repeats.push({ index: i, key });
+      } else {
+        Object.assign(result, conflict(row));
+      }
+    }
+
+    return this.db.transaction().execute(async (trx) => {
+      const rows = [...firsts.values()].map((first) => first.row);
+      const stored = new Map<string, Pick<DeclarationsTable, 'id' | 'content_hash'>>();
+      for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+        const chunk = rows.slice(start, start + INSERT_CHUNK);
+        const found = await trx
+          .selectFrom('declarations')
+          .select(['id', 'content_hash', 'declarant_key', 'functional_reference'])
+          .where(
+            'functional_reference',
+            'in',
+            chunk.map((row) => row.functional_reference),
+          )
+          .execute();
+        for (const row of found) stored.set(submissionKey(row), row);
+      }
+      const fresh: DeclarationsTable[] = [];
+      for (const [key, { index, row }] of firsts) {
+        const result = results[index]!;
+        const known = stored.get(key);
+        if (known === undefined) {
+          Object.assign(result, { status: 'created', id: row.id });
+          fresh.push(row);
+        } else if (known.content_hash === row.content_hash) {
+          Object.assign(result, { status: 'existing', id: known.id });
+        } else {
+          Object.assign(result, conflict(row));
+        }
+      }
+      for (const { index, key } of repeats) {
+        const first = results[firsts.get(key)!.index]!;
+        Object.assign(results[index]!, first.status === 'rejected' ? { errors: first.errors } : { id: first.id });
+        results[index]!.status = first.status === 'rejected' ? 'rejected' : 'existing';
+      }
+      if (options.dryRun || (options.atomic && results.some((result) => result.status === 'rejected'))) {
+        const skip = (result: SubmissionResult): void => {
+          result.status = 'skipped';
+          delete result.id;
+        };
+        for (const result of results) if (result.status === 'created') skip(result);
+        for (const { index, key } of repeats) {
+          if (results[firsts.get(key)!.index]!.status === 'skipped') skip(results[index]!);
+        }
+        return results;
+      }
+      for (let start = 0; start < fresh.length; start += INSERT_CHUNK) {
+        await trx
+          .insertInto('declarations')
+          .values(fresh.slice(start, start + INSERT_CHUNK))
+          .execute();
+      }
+      return results;
+    });
+  }
+
+  /**
+   * Lodges the records of an input file or request body: records that could not be read are rejected with their
+   * reading error, the others go through {@link submit}. Results are in record order.
+   */
+  async submitRecords(records: readonly ImportRecord[], options: SubmitOptions = {}): Promise<SubmissionResult[]> {
+    const readable = records.filter((record) => record.error === undefined);
+    const unreadable = records.some((record) => record.error !== undefined);
+    const submitted = await this.submit(
+      readable.map((record) => record.value),
+      { ...options, dryRun: options.dryRun === true || (options.atomic === true && unreadable) },
+    );
+    const byRecord = new Map(readable.map((record, i) => [record.record, submitted[i]!]));
+    return records.map((record) => {
+      const result = byRecord.get(record.record);
+      if (result !== undefined) return { ...result, record: record.record };
+      return {
+        record: record.record,
+        status: 'rejected',
+        errors: [{ code: record.error!.code, severity: 'error', pointer: '', message: record.error!.message }],
+        warnings: [],
+      };
+    });
+  }
+
+  /**
+   * Lodges one declaration.
+   *
+   * @throws ConcordError `DECL_INVALID` with `details.errors` (each with code and pointer), `DECL_REFERENCE_CONFLICT`.
+   */
+  async lodge(input: unknown, options: SubmitOptions = {}): Promise<DeclarationRecord> {
+    const [result] = await this.submit([input], options);
+    if (result!.status === 'rejected') throw rejection(result!);
+    return this.get(result!.id!);
+  }
+
+  /** @throws ConcordError `DECL_UNKNOWN`. */
+  async get(id: string): Promise<DeclarationRecord> {
+    const row = await this.db.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) throw new ConcordError('DECL_UNKNOWN', `no declaration ${id}`, { id });
+    return toRecord(row);
+  }
+
+  /** Declarations, newest first, with a cursor to the next page. */
+  async list(query: DeclarationQuery = {}): Promise<{ items: DeclarationSummary[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(query.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
+    let q = this.db
+      .selectFrom('declarations')
+      .select([
+        'id',
+        'declarant_key',
+        'functional_reference',
+        'type',
+        'status',
+        'version',
+        'lodged_on',
+        'ucr',
+        'chapters',
+        'origins',
+        'item_count',
+        'created_at',
+        'updated_at',
+      ]);
+    if (query.from !== undefined) q = q.where('lodged_on', '>=', dayOf(query.from));
+    if (query.to !== undefined) q = q.where('lodged_on', '<=', dayOf(query.to));
+    if (query.type !== undefined) q = q.where('type', '=', query.type);
+    if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.hsChapter !== undefined) q = q.where('chapters', 'like', `%,${query.hsChapter.padStart(2, '0')},%`);
+    if (query.origin !== undefined) {
+      const origin = this.reference.countries.find(query.origin)?.alpha2 ?? query.origin.toUpperCase();
+      q = q.where('origins', 'like', `%,${origin},%`);
+    }
+    if (query.declarant !== undefined) {
+      const wanted = query.declarant.replace(/\s+/g, '').toUpperCase();
+      q = q.where((eb) =>
+        eb.or([eb('declarant_key', '=', query.declarant!), eb('declarant_key', 'like', `%:${wanted}`)]),
+      );
+    }
+    if (query.cursor !== undefined) q = q.where('id', '<', query.cursor);
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((row) => toSummary(row)),
+      nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
+  /** Every version, oldest first; the last is the current one. */
+  async history(id: string): Promise<DeclarationVersion[]> {
+    const current = await this.get(id);
+    const rows = await this.db
+      .selectFrom('declaration_versions')
+      .selectAll()
+      .where('declaration_id', '=', id)
+      .orderBy('version')
+      .execute();
+    return [
+      ...rows.map((row) => ({
+        version: row.version,
+        recordedAt: row.recorded_at,
+        recordedBy: row.recorded_by,
+        replacedReason: row.replaced_reason,
+        original: JSON.parse(row.original) as unknown,
+        canonical: JSON.parse(row.canonical) as Declaration,
+        trace: JSON.parse(row.trace) as HarmonizationStep[],
+        warnings: JSON.parse(row.warnings) as DeclarationProblem[],
+        contentHash: row.content_hash,
+      })),
+      {
+        version: current.version,
+        recordedAt: current.updatedAt,
+        recordedBy: '',
+        replacedReason: null,
+        original: current.original,
+        canonical: current.canonical,
+        trace: current.trace,
+        warnings: current.warnings,
+        contentHash: current.contentHash,
+      },
+    ];
+  }
+
+  /**
+   * Replaces a declaration by a corrected one, keeping the replaced version. An amendment identical to the current
+   * version changes nothing.
+   *
+   * @throws ConcordError `DECL_UNKNOWN`, `DECL_CANCELLED`, `DECL_INVALID`, `DECL_AMENDMENT_INVALID` (another declarant
+   *   or functional reference), `STORAGE_CONFLICT` (amended concurrently; retry).
+   */
+  async amend(id: string, input: unknown, options: { reason: string; actor?: string }): Promise<DeclarationRecord> {
+    const env = await this.environment();
+    const checked = checkDeclaration(input, env);
+    if (checked.canonical === undefined) {
+      throw rejection({ record: 1, status: 'rejected', errors: checked.outcome.errors, warnings: [] });
+    }
+    const actor = options.actor ?? 'system';
+    const now = new Date(this.clock.now()).toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
+      if (current === undefined) throw new ConcordError('DECL_UNKNOWN', `no declaration ${id}`, { id });
+      if (current.status === 'cancelled') throw new ConcordError('DECL_CANCELLED', `declaration ${id} is cancelled`);
+      const row = toRow(input, checked, now, actor);
+      if (row.declarant_key !== current.declarant_key || row.functional_reference !== current.functional_reference) {
+        throw new ConcordError('DECL_AMENDMENT_INVALID', 'the amendment names another declarant or reference', {
+          declarant: row.declarant_key,
+          functionalReference: row.functional_reference,
+        });
+      }
+      if (row.content_hash === current.content_hash) return;
+      await trx
+        .insertInto('declaration_versions')
+        .values({
+          declaration_id: id,
+          version: current.version,
+          original: current.original,
+          canonical: current.canonical,
+          trace: current.trace,
+          warnings: current.warnings,
+          content_hash: current.content_hash,
+          recorded_at: current.updated_at,
+          recorded_by: current.version === 1 ? current.created_by : (current.cancelled_by ?? current.created_by),
+          replaced_reason: normalizeText(options.reason) || 'amended',
+        })
+        .execute();
+      const updated = await trx
+        .updateTable('declarations')
+        .set({
+          version: current.version + 1,
+          type: row.type,
+          lodged_on: row.lodged_on,
+          ucr: row.ucr,
+          chapters: row.chapters,
+          origins: row.origins,
+          item_count: row.item_count,
+          content_hash: row.content_hash,
+          original: row.original,
+          canonical: row.canonical,
+          trace: row.trace,
+          warnings: row.warnings,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('version', '=', current.version)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) {
+        throw new ConcordError('STORAGE_CONFLICT', `declaration ${id} was amended concurrently; retry`);
+      }
+    });
+    return this.get(id);
+  }
+
+  /**
+   * Cancels (invalidates) a declaration; the record and its history stay.
+   *
+   * @throws ConcordError `DECL_UNKNOWN`, `DECL_CANCELLED` (already).
+   */
+  async cancel(id: string, options: { reason: string; actor?: string }): Promise<DeclarationRecord> {
+    const now = new Date(this.clock.now()).toISOString();
+    const updated = await this.db
+      .updateTable('declarations')
+      .set({
+        status: 'cancelled',
+        cancelled_at: now,
+        cancelled_by: options.actor ?? 'system',
+        cancel_reason: normalizeText(options.reason) || 'cancelled',
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('status', '!=', 'cancelled')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) {
+      const record = await this.get(id);
+      throw new ConcordError('DECL_CANCELLED', `declaration ${record.id} is already cancelled`);
+    }
+    return this.get(id);
+  }
+
+  /**
+   * Replaces or adds the node's exchange rates from a rates CSV (`currency,date,rate`; see
+   * `parseExchangeRatesCsv`). The whole file is checked before anything is written.
+   *
+   * @throws ConcordError `REF_RATES_FILE_INVALID` with the faulty lines.
+   */
+  async importRates(text: string, options: { base?: string } = {}): Promise<{ rates: number; currencies: number }> {
+    const base = options.base ?? 'EUR';
+    const rates = parseExchangeRatesCsv(text, {
+      base,
+      isKnownCurrency: (code) => this.reference.currencies.find(code) !== undefined,
+    });
+    // The file is valid (the parser refused it otherwise): its lines are `currency,date,rate`.
+    const rows = text
+      .split(/\r?\n/)
+      .slice(1)
+      .map((line) =>
+        line
+          .replace(/"/g, '')
+          .split(',')
+          .map((cell) => cell.trim()),
+      )
+      .filter((cells) => cells.length === 3 && cells[0] !== '')
+      .map(([currency = '', date = '', rate = '']) => ({ base, currency, date, rate: Number(rate) }));
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('exchange_rates').where('base', '!=', base).execute();
+      for (let start = 0; start < rows.length; start += 500) {
+        await trx
+          .insertInto('exchange_rates')
+          .values(rows.slice(start, start + 500))
+          .onConflict((oc) =>
+            oc.columns(['base', 'currency', 'date']).doUpdateSet((eb) => ({ rate: eb.ref('excluded.rate') })),
+          )
+          .execute();
+      }
+    });
+    this.env = undefined;
+    return { rates: rows.length, currencies: rates.currencies().length };
+  }
+}
+
+/** Validation, then harmonization of what is valid. */
+export function checkDeclaration(input: unknown, env: DeclarationEnvironment): CheckedDeclaration {
+  const { outcome, declaration } = validateDeclaration(input, env);
+  if (!outcome.valid || declaration === undefined) return { outcome, ...(declaration ? { declaration } : {}) };
+  const { canonical, trace } = harmonizeDeclaration(declaration, env);
+  return { outcome, declaration, canonical, trace };
+}
+
+/** Half of the idempotency key: the declarant's first identifier, else its name. */
+export function declarantKey(party: Party): string {
+  const identifier = party.identifiers?.[0];
+  if (identifier !== undefined) return `${identifier.scheme}:${identifier.value}`;
+  return `name:${normalizeText(party.name ?? '').toLowerCase()}`;
+}
+
+function toRow(original: unknown, checked: CheckedDeclaration, now: string, actor: string): DeclarationsTable {
+  const canonical = checked.canonical!;
+  const chapters = new Set<string>();
+  const origins = new Set<string>();
+  for (const item of canonical.items) {
+    if (item.hs !== undefined) chapters.add(item.hs.code.slice(0, 2));
+    if (item.origin !== undefined) origins.add(item.origin);
+  }
+  const canonicalText = canonicalize(canonical);
+  return {
+    id: newId(Date.parse(now)),
+    declarant_key: declarantKey(canonical.declarant),
+    functional_reference: canonical.functionalReference,
+    type: canonical.type,
+    status: 'accepted',
+    version: 1,
+    lodged_on: dayOf(canonical.dates.lodged),
+    ucr: canonical.ucr ?? null,
+    chapters: `,${[...chapters].join(',')},`,
+    origins: `,${[...origins].join(',')},`,
+    item_count: canonical.items.length,
+    content_hash: sha256Hex(canonicalText),
+    original: JSON.stringify(original),
+    canonical: canonicalText,
+    trace: JSON.stringify(checked.trace ?? []),
+    warnings: JSON.stringify(checked.outcome.warnings),
+    created_at: now,
+    created_by: actor,
+    updated_at: now,
+    cancelled_at: null,
+    cancelled_by: null,
+    cancel_reason: null,
+  };
+}
+
+function submissionKey(row: Pick<DeclarationsTable, 'declarant_key' | 'functional_reference'>): string {
+  return `${row.declarant_key}\u0000${row.functional_reference}`;
+}
+
+function conflict(row: DeclarationsTable): Partial<SubmissionResult> {
+  return {
+    status: 'rejected',
+    errors: [
+      {
+        code: 'DECL_REFERENCE_CONFLICT',
+        severity: 'error',
+        pointer: '/functionalReference',
+        message: `${row.declarant_key} already lodged a different declaration ${row.functional_reference}; amend it`,
+      },
+    ],
+  };
+}
+
+function rejection(result: SubmissionResult): ConcordError {
+  const conflict = result.errors.find((error) => error.code === 'DECL_REFERENCE_CONFLICT');
+  if (conflict !== undefined) return new ConcordError('DECL_REFERENCE_CONFLICT', conflict.message);
+  return new ConcordError(
+    'DECL_INVALID',
+    result.errors.map((error) => `${error.pointer}: ${error.code} ${error.message}`).join('; '),
+    { errors: result.errors.map((error) => ({ pointer: error.pointer, message: error.message, code: error.code })) },
+  );
+}
+
+type SummaryRow = Pick<
+  DeclarationsTable,
+  | 'id'
+  | 'declarant_key'
+  | 'functional_reference'
+  | 'type'
+  | 'status'
+  | 'version'
+  | 'lodged_on'
+  | 'ucr'
+  | 'chapters'
+  | 'origins'
+  | 'item_count'
+  | 'created_at'
+  | 'updated_at'
+>;
+
+function toSummary(row: SummaryRow): DeclarationSummary {
+  return {
+    id: row.id,
+    functionalReference: row.functional_reference,
+    declarantKey: row.declarant_key,
+    type: row.type as DeclarationType,
+    status: row.status as DeclarationStatus,
+    version: Number(row.version),
+    lodgedOn: row.lodged_on,
+    ucr: row.ucr,
+    itemCount: Number(row.item_count),
+    hsChapters: row.chapters.split(',').filter(Boolean),
+    origins: row.origins.split(',').filter(Boolean),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRecord(row: DeclarationsTable): DeclarationRecord {
+  return {
+    ...toSummary(row),
+    original: JSON.parse(row.original) as unknown,
+    canonical: JSON.parse(row.canonical) as Declaration,
+    trace: JSON.parse(row.trace) as HarmonizationStep[],
+    warnings: JSON.parse(row.warnings) as DeclarationProblem[],
+    contentHash: row.content_hash,
+    cancellation:
+      row.cancelled_at === null
+        ? null
+        : { at: row.cancelled_at, by: row.cancelled_by ?? '', reason: row.cancel_reason ?? '' },
+  };
+}

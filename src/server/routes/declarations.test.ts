@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleDeclaration } from '../../declarations/index.js';
+import { sessionHeaders, startTestNode, TEST_PASSWORD, type TestNode } from '../testing.js';
+
+let t: TestNode;
+let officer: { cookie: string; csrf: string };
+let auditor: { cookie: string; csrf: string };
+
+beforeAll(async () => {
+  t = await startTestNode();
+  await t.node.identity.createUser({ username: 'officer', password: TEST_PASSWORD, roles: ['officer'] });
+  await t.node.identity.createUser({ username: 'auditor', password: TEST_PASSWORD, roles: ['auditor'] });
+  officer = await t.login('officer');
+  auditor = await t.login('auditor');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const post = (payload: unknown, options: { url?: string; contentType?: string } = {}) =>
+  t.app.inject({
+    method: 'POST',
+    url: options.url ?? '/api/v1/declarations',
+    headers: { ...sessionHeaders(officer), ...(options.contentType ? { 'content-type': options.contentType } : {}) },
+    payload: payload as string,
+  });
+
+describe('POST /api/v1/declarations', () => {
+  it('lodges one declaration (201) and returns the stored one for a repeat (200, same id)', async () => {
+    const first = await post(sampleDeclaration({ functionalReference: 'HTTP-1' }));
+    expect(first.statusCode).toBe(201);
+    const [result] = first.json<{ results: { id: string; status: string }[] }>().results;
+    expect(result).toMatchObject({ status: 'created' });
+    const again = await post(sampleDeclaration({ functionalReference: 'HTTP-1' }));
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ results: [{ status: 'existing', id: result!.id }] });
+  });
+
+  it('refuses a single invalid declaration with 422 DECL_INVALID, each error with code and pointer', async () => {
+    const bad = sampleDeclaration({ functionalReference: 'HTTP-BAD' });
+    bad.containers = ['CONU1234567'];
+    bad.items[0]!.origin = 'XZ';
+    const response = await post(bad);
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      code: 'DECL_INVALID',
+      errors: expect.arrayContaining([
+        { pointer: '/containers/0', code: 'DECL_CONTAINER_CHECK_DIGIT', message: expect.any(String) },
+        { pointer: '/items/0/origin', code: 'DECL_COUNTRY_UNKNOWN', message: expect.any(String) },
+      ]),
+    });
+  });
+
+  it('stores the good items of an NDJSON batch and reports the bad ones, malformed lines included', async () => {
+    const body = [
+      JSON.stringify(sampleDeclaration({ functionalReference: 'ND-1' })),
+      '{"broken": ',
+      JSON.stringify(sampleDeclaration({ functionalReference: 'ND-2' })),
+    ].join('\n');
+    const response = await post(body, { contentType: 'application/x-ndjson' });
+    expect(response.statusCode).toBe(201);
+    const { results } = response.json<{ results: { status: string; errors: { code: string }[] }[] }>();
+    expect(results.map((r) => r.status)).toEqual(['created', 'rejected', 'created']);
+    expect(results[1]!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
+  });
+
+  it('stores nothing of an atomic array with a bad item: 422 DECL_BATCH_REJECTED with the results', async () => {
+    const response = await post([sampleDeclaration({ functionalReference: 'AT-1' }), { type: 'import' }], {
+      url: '/api/v1/declarations?atomic=true',
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      code: 'DECL_BATCH_REJECTED',
+      results: [{ status: 'skipped' }, { status: 'rejected' }],
+    });
+    const list = await t.app.inject({ url: '/api/v1/declarations?limit=500', headers: sessionHeaders(officer) });
+    expect(
+      list.json<{ items: { functionalReference: string }[] }>().items.map((i) => i.functionalReference),
+    ).not.toContain('AT-1');
+  });
+
+  it('refuses malformed JSON with REQUEST_MALFORMED_JSON and an auditor with AUTH_FORBIDDEN', async () => {
+    const malformed = await post('{"type": ', { contentType: 'application/json' });
+    expect(malformed.json()).toMatchObject({ code: 'REQUEST_MALFORMED_JSON' });
+    const forbidden = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/declarations',
+      headers: sessionHeaders(auditor),
+      payload: sampleDeclaration() as never,
+    });
+    expect(forbidden.statusCode).toBe(403);
+  });
+});
+
+describe('GET, amend and cancel', () => {
+  it('reads a declaration with its canonical form and trace, amends it, cancels it, and keeps its history', async () => {
+    const created = await post(sampleDeclaration({ functionalReference: 'LIFE-1' }));
+    const id = created.json<{ results: { id: string }[] }>().results[0]!.id;
+
+    const read = await t.app.inject({ url: `/api/v1/declarations/${id}`, headers: sessionHeaders(auditor) });
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({
+      id,
+      canonical: { items: [{ hs: { code: '851713', edition: 2022 } }, {}] },
+      trace: expect.arrayContaining([expect.objectContaining({ pointer: '/items/0/customsValue', rule: 'currency' })]),
+    });
+
+    const corrected = sampleDeclaration({ functionalReference: 'LIFE-1' });
+    corrected.items[1]!.customsValue!.amount = 125000;
+    corrected.totals!.invoice!.amount = 375000;
+    const amended = await post(
+      { reason: 'invoice corrected', declaration: corrected },
+      {
+        url: `/api/v1/declarations/${id}/amendments`,
+      },
+    );
+    expect(amended.statusCode).toBe(200);
+    expect(amended.json()).toMatchObject({ version: 2 });
+
+    const cancelled = await post({ reason: 'goods not shipped' }, { url: `/api/v1/declarations/${id}/cancellation` });
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled', cancellation: { by: 'officer' } });
+    const again = await post({ reason: 'twice' }, { url: `/api/v1/declarations/${id}/cancellation` });
+    expect(again.json()).toMatchObject({ status: 409, code: 'DECL_CANCELLED' });
+
+    const versions = await t.app.inject({
+      url: `/api/v1/declarations/${id}/versions`,
+      headers: sessionHeaders(officer),
+    });
+    expect(versions.json<{ items: { version: number }[] }>().items.map((v) => v.version)).toEqual([1, 2]);
+
+    const missing = await t.app.inject({ url: '/api/v1/declarations/nope', headers: sessionHeaders(officer) });
+    expect(missing.json()).toMatchObject({ status: 404, code: 'DECL_UNKNOWN' });
+  });
+
+  it('lists with filters and a cursor', async () => {
+    const first = await t.app.inject({
+      url: '/api/v1/declarations?limit=1&type=import&hsChapter=85&origin=CN',
+      headers: sessionHeaders(officer),
+    });
+    const page = first.json<{ items: unknown[]; nextCursor: string | null }>();
+    expect(page.items).toHaveLength(1);
+    expect(page.nextCursor).not.toBeNull();
+    const bad = await t.app.inject({ url: '/api/v1/declarations?hsChapter=8', headers: sessionHeaders(officer) });
+    expect(bad.json()).toMatchObject({ code: 'REQUEST_INVALID' });
+  });
+});
+
+describe('GET /api/v1/reference/hs', () => {
+  it('gives an entry with its children, search hits and a translation between editions', async () => {
+    const headers = sessionHeaders(officer);
+    const entry = await t.app.inject({ url: '/api/v1/reference/hs/2022/8517', headers });
+    expect(entry.json()).toMatchObject({ code: '8517', level: 'heading', children: expect.any(Array) });
+    const search = await t.app.inject({ url: '/api/v1/reference/hs/search?q=coffee', headers });
+    expect(search.json<{ items: unknown[] }>().items.length).toBeGreaterThan(0);
+    const translated = await t.app.inject({
+      url: '/api/v1/reference/hs/translate?from=2017&to=2022&code=851712',
+      headers,
+    });
+    expect(translated.json()).toMatchObject({ from: 2017, to: 2022, code: '851712', exact: false });
+    const unknown = await t.app.inject({ url: '/api/v1/reference/hs/2022/999999', headers });
+    expect(unknown.json()).toMatchObject({ status: 404, code: 'REF_HS_CODE_UNKNOWN' });
+  });
+});

@@ -1,0 +1,329 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  DECLARATION_TYPES,
+  DeclarationSchema,
+  parseJsonDeclarations,
+  type ImportRecord,
+  type SubmissionResult,
+} from '../../declarations/index.js';
+import { ConcordError } from '../../kernel/index.js';
+import type { ServerContext } from '../context.js';
+import { errorResponses, IdParams } from '../schemas.js';
+
+const LODGE = ['officer', 'supervisor', 'admin'] as const;
+const READ = ['officer', 'analyst', 'supervisor', 'auditor', 'admin'] as const;
+
+const ProblemItem = Type.Object({
+  code: Type.String(),
+  severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
+  pointer: Type.String({ description: 'RFC 6901 JSON Pointer to the field' }),
+  message: Type.String(),
+});
+
+const SubmissionResultSchema = Type.Object({
+  record: Type.Integer({ description: '1-based position in the request' }),
+  status: Type.Union([
+    Type.Literal('created'),
+    Type.Literal('existing'),
+    Type.Literal('rejected'),
+    Type.Literal('skipped'),
+  ]),
+  id: Type.Optional(Type.String()),
+  functionalReference: Type.Optional(Type.String()),
+  errors: Type.Array(ProblemItem),
+  warnings: Type.Array(ProblemItem),
+});
+
+const SummarySchema = Type.Object({
+  id: Type.String(),
+  functionalReference: Type.String(),
+  declarantKey: Type.String(),
+  type: Type.String(),
+  status: Type.String(),
+  version: Type.Integer(),
+  lodgedOn: Type.String(),
+  ucr: Type.Union([Type.String(), Type.Null()]),
+  itemCount: Type.Integer(),
+  hsChapters: Type.Array(Type.String()),
+  origins: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const TraceStep = Type.Object({
+  pointer: Type.String(),
+  rule: Type.String(),
+  from: Type.Unknown(),
+  to: Type.Unknown(),
+  note: Type.String(),
+});
+
+const RecordSchema = Type.Composite(
+  [
+    SummarySchema,
+    Type.Object({
+      original: Type.Unknown({ description: 'The declaration as lodged' }),
+      canonical: Type.Ref('Declaration'),
+      trace: Type.Array(TraceStep, { description: 'Every change harmonization made, for a person to read' }),
+      warnings: Type.Array(ProblemItem),
+      contentHash: Type.String({ description: 'SHA-256 of the RFC 8785 canonical form' }),
+      cancellation: Type.Union([
+        Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String() }),
+        Type.Null(),
+      ]),
+    }),
+  ],
+  { $id: 'DeclarationRecord' },
+);
+
+const VersionSchema = Type.Object({
+  version: Type.Integer(),
+  recordedAt: Type.String(),
+  recordedBy: Type.String(),
+  replacedReason: Type.Union([Type.String(), Type.Null()]),
+  original: Type.Unknown(),
+  canonical: Type.Ref('Declaration'),
+  trace: Type.Array(TraceStep),
+  warnings: Type.Array(ProblemItem),
+  contentHash: Type.String(),
+});
+
+const SubmitQuery = Type.Object(
+  { atomic: Type.Optional(Type.Boolean({ description: 'All or nothing: one bad item stores none' })) },
+  { additionalProperties: false },
+);
+
+const ListQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date', description: 'Lodged on or after (YYYY-MM-DD)' })),
+    to: Type.Optional(Type.String({ format: 'date', description: 'Lodged on or before (YYYY-MM-DD)' })),
+    type: Type.Optional(Type.Union(DECLARATION_TYPES.map((t) => Type.Literal(t)))),
+    status: Type.Optional(Type.Union([Type.Literal('accepted'), Type.Literal('cancelled')])),
+    hsChapter: Type.Optional(Type.String({ pattern: '^\\d{2}$', description: 'HS 2022 chapter of any item' })),
+    origin: Type.Optional(Type.String({ minLength: 2, maxLength: 3, description: 'Country of origin of any item' })),
+    declarant: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: 'EORI/TIN or declarant key' })),
+    cursor: Type.Optional(Type.String({ maxLength: 64 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+const AmendBody = Type.Object(
+  {
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+    declaration: Type.Unknown({ description: 'The whole corrected declaration (schema Declaration)' }),
+  },
+  { additionalProperties: false },
+);
+
+const CancelBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+
+/** Declarations: lodging (one, an array, or NDJSON), listing, reading with the harmonization trace, amending, cancelling. */
+export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { declarations } = ctx.node;
+  app.addSchema(DeclarationSchema);
+  app.addSchema(RecordSchema);
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.post<{ Querystring: Static<typeof SubmitQuery> }>(
+    '/api/v1/declarations',
+    {
+      config: { access: LODGE },
+      schema: {
+        tags: ['declarations'],
+        summary: 'Lodge declarations: one object, an array, or NDJSON (application/x-ndjson); a result per item',
+        description:
+          'Each item is validated (every problem at once, with a JSON Pointer), harmonized and stored. Lodging the ' +
+          'same declaration again (same declarant and functional reference) returns the stored one. Without ' +
+          '`atomic`, the good items are stored and the bad ones reported; with `atomic=true` one bad item stores ' +
+          'none (422 DECL_BATCH_REJECTED with the results). A single object with errors gets 422 DECL_INVALID.',
+        querystring: SubmitQuery,
+        body: Type.Unknown({ description: 'A Declaration, an array of them, or NDJSON' }),
+        response: {
+          200: Type.Object({ results: Type.Array(SubmissionResultSchema) }),
+          201: Type.Object({ results: Type.Array(SubmissionResultSchema) }),
+          ...errorResponses(400, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const records = toRecords(request.body);
+      const single = !Array.isArray(request.body) && typeof request.body !== 'string';
+      const atomic = request.query.atomic === true;
+      const results = await declarations.submitRecords(records, { atomic, actor: request.principal.name });
+      await request.recordAccess({
+        action: 'declaration.lodge',
+        targetType: 'declaration',
+        outcome: results.some((r) => r.status === 'rejected') ? 'failure' : 'success',
+        details: count(results),
+      });
+      const rejected = results.filter((r) => r.status === 'rejected');
+      if (single && rejected.length === 1) {
+        const errors = rejected[0]!.errors;
+        const conflict = errors.find((e) => e.code === 'DECL_REFERENCE_CONFLICT');
+        if (conflict) throw new ConcordError('DECL_REFERENCE_CONFLICT', conflict.message);
+        throw new ConcordError('DECL_INVALID', `${errors.length} problem(s) in the declaration`, {
+          errors: errors.map(({ pointer, message, code }) => ({ pointer, message, code })),
+          results,
+        });
+      }
+      if (atomic && rejected.length > 0) {
+        throw new ConcordError('DECL_BATCH_REJECTED', `${rejected.length} of ${results.length} items rejected`, {
+          results,
+        });
+      }
+      return reply.status(results.some((r) => r.status === 'created') ? 201 : 200).send({ results });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/api/v1/declarations',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['declarations'],
+        summary: 'List declarations, newest first, with filters and a cursor',
+        querystring: ListQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(SummarySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errorResponses(400),
+        },
+      },
+    },
+    async (request) => {
+      const page = await declarations.list(request.query);
+      await request.recordAccess({
+        action: 'declaration.list',
+        targetType: 'declaration',
+        outcome: 'success',
+        details: { filters: request.query, count: page.items.length },
+      });
+      return page;
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/declarations/:id',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['declarations'],
+        summary: 'A declaration with its original, canonical form, harmonization trace and warnings',
+        params: IdParams,
+        response: { 200: Type.Ref('DeclarationRecord'), ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const record = await declarations.get(request.params.id);
+      await request.recordAccess({
+        action: 'declaration.read',
+        targetType: 'declaration',
+        targetId: record.id,
+        outcome: 'success',
+      });
+      return record;
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/declarations/:id/versions',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['declarations'],
+        summary: 'Every version of a declaration, oldest first; the last is the current one',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(VersionSchema) }), ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const items = await declarations.history(request.params.id);
+      await request.recordAccess({
+        action: 'declaration.history',
+        targetType: 'declaration',
+        targetId: request.params.id,
+        outcome: 'success',
+      });
+      return { items };
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AmendBody> }>(
+    '/api/v1/declarations/:id/amendments',
+    {
+      config: { access: LODGE },
+      schema: {
+        tags: ['declarations'],
+        summary: 'Amend a declaration: the whole corrected declaration; the replaced version is kept',
+        params: IdParams,
+        body: AmendBody,
+        response: { 200: Type.Ref('DeclarationRecord'), ...errorResponses(400, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const record = await declarations.amend(request.params.id, request.body.declaration, {
+        reason: request.body.reason,
+        actor: request.principal.name,
+      });
+      await request.recordAccess({
+        action: 'declaration.amend',
+        targetType: 'declaration',
+        targetId: record.id,
+        outcome: 'success',
+        details: { version: record.version, reason: request.body.reason },
+      });
+      return record;
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CancelBody> }>(
+    '/api/v1/declarations/:id/cancellation',
+    {
+      config: { access: LODGE },
+      schema: {
+        tags: ['declarations'],
+        summary: 'Cancel (invalidate) a declaration; the record and its history are kept',
+        params: IdParams,
+        body: CancelBody,
+        response: { 200: Type.Ref('DeclarationRecord'), ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const record = await declarations.cancel(request.params.id, {
+        reason: request.body.reason,
+        actor: request.principal.name,
+      });
+      await request.recordAccess({
+        action: 'declaration.cancel',
+        targetType: 'declaration',
+        targetId: record.id,
+        outcome: 'success',
+        details: { reason: request.body.reason },
+      });
+      return record;
+    },
+  );
+}
+
+/** The request body as records: NDJSON text is read line by line, JSON values are already parsed by Fastify. */
+function toRecords(body: unknown): ImportRecord[] {
+  if (typeof body === 'string') return parseJsonDeclarations(body, 'ndjson');
+  const values = Array.isArray(body) ? body : [body];
+  return values.map((value, i) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? { record: i + 1, value }
+      : { record: i + 1, error: { code: 'DECL_INPUT_MALFORMED', message: 'a declaration is a JSON object' } },
+  );
+}
+
+function count(results: SubmissionResult[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const result of results) counts[result.status] = (counts[result.status] ?? 0) + 1;
+  return counts;
+}
