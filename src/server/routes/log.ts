@@ -7,7 +7,7 @@ import { errorResponses } from '../schemas.js';
 
 /**
  * The log over HTTP. Reading (checkpoint, keys, entries, proofs) is public, like Certificate Transparency: entries
- * hold hashes, ids and codes only (docs/decisions/0008-public-log.md). The witness endpoint is public too, but only
+ * hold hashes, ids and codes only (docs/decisions/0010-public-log.md). The witness endpoint is public too, but only
  * for origins an admin configured: the log's signature is the authentication. Configuration is for admins.
  */
 const TEXT = 'text/plain; charset=utf-8';
