@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', '.concord-demo/', 'coverage/', '.tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'test-results/', '.concord-demo/', 'coverage/', '.tmp/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
