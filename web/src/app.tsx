@@ -1,13 +1,15 @@
 import { useEffect, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
-import { hasRole, useMe, useSession } from './auth/session.js';
+import { useMe, useSession } from './auth/session.js';
 import { Layout } from './components/layout.js';
 import { PublicFrame } from './components/public-frame.js';
 import { Spinner } from './components/spinner.js';
-import { LIVE_MODULES } from './modules.js';
+import { canOpen, moduleFor, requiredRoles } from './modules.js';
 import { NodeInfoProvider } from './node-info.js';
 import { AuditPage } from './pages/audit-page.js';
+import { DeclarationsModule } from './pages/declarations-page.js';
 import { ForbiddenPage } from './pages/forbidden-page.js';
+import { HsModule } from './pages/hs-page.js';
 import { LogPage } from './pages/log-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { NodePage } from './pages/node-page.js';
@@ -17,7 +19,15 @@ import { UsersPage } from './pages/users-page.js';
 import { VerifyPage } from './pages/verify-page.js';
 import { navigate, useLocation } from './router.js';
 
-const PAGES = { node: NodePage, log: LogPage, users: UsersPage, tokens: TokensPage, audit: AuditPage } as const;
+const PAGES = {
+  node: NodePage,
+  log: LogPage,
+  users: UsersPage,
+  tokens: TokensPage,
+  audit: AuditPage,
+  declarations: DeclarationsModule,
+  hs: HsModule,
+} as const;
 
 /** Pages anyone may open without signing in; signed-in users see them inside the console's frame. */
 const PUBLIC_PAGES: Record<string, { Page: ComponentType; titleKey: string }> = {
@@ -42,7 +52,7 @@ function PublicRoute({ pathname }: { pathname: string }) {
 function SignedInRoutes({ pathname }: { pathname: string }) {
   const { t } = useTranslation();
   const me = useMe();
-  const module = LIVE_MODULES.find((candidate) => pathname === candidate.path);
+  const module = moduleFor(pathname);
   const publicPage = Object.hasOwn(PUBLIC_PAGES, pathname) ? PUBLIC_PAGES[pathname] : undefined;
   const title = publicPage ? t(publicPage.titleKey) : module ? t(`modules.${module.id}.title`) : t('notFound.title');
 
@@ -50,12 +60,12 @@ function SignedInRoutes({ pathname }: { pathname: string }) {
 
   if (publicPage) return <publicPage.Page key={pathname} />;
   if (!module) return <NotFoundPage />;
-  if (module.requires && !hasRole(me, module.requires)) {
-    return <ForbiddenPage module={title} requires={module.requires} />;
+  if (!canOpen(me, module)) {
+    return <ForbiddenPage module={title} requires={requiredRoles(module)} />;
   }
   const Page = PAGES[module.id];
-  // Keyed by path so each page starts fresh (and its heading takes focus) when you arrive.
-  return <Page key={module.path} />;
+  // Keyed by path so each page (a declaration, an HS code) starts fresh, and its heading takes focus, when you arrive.
+  return <Page key={pathname} />;
 }
 
 export function App() {

@@ -1,10 +1,16 @@
-import type { Role } from './api/types.js';
+import type { Me, Role } from './api/types.js';
 
-/** A module of the console. `requires` is the role the node demands for its API (any signed-in user if absent). */
+/**
+ * A module of the console. `requires` is the role the node demands for its API, or the roles any one of which will
+ * do (any signed-in user if absent). Customs modules are listed in the navigation's "Customs" section.
+ */
 export interface LiveModule {
-  id: 'node' | 'log' | 'users' | 'tokens' | 'audit';
+  id: 'node' | 'log' | 'users' | 'tokens' | 'audit' | 'declarations' | 'hs';
   path: string;
-  requires?: Role;
+  requires?: Role | readonly Role[];
+  section?: 'customs';
+  /** The module has pages under its path (`/declarations/{id}`); other paths below it are not found. */
+  nested?: boolean;
 }
 
 export const LIVE_MODULES: readonly LiveModule[] = [
@@ -13,11 +19,37 @@ export const LIVE_MODULES: readonly LiveModule[] = [
   { id: 'users', path: '/users', requires: 'admin' },
   { id: 'tokens', path: '/tokens', requires: 'admin' },
   { id: 'audit', path: '/audit', requires: 'auditor' },
+  {
+    id: 'declarations',
+    path: '/declarations',
+    requires: ['officer', 'analyst', 'supervisor', 'auditor', 'admin'],
+    section: 'customs',
+    nested: true,
+  },
+  { id: 'hs', path: '/hs', section: 'customs', nested: true },
 ];
+
+/** The roles that open `module`, as a list (empty when any signed-in user may). */
+export function requiredRoles(module: LiveModule): readonly Role[] {
+  if (!module.requires) return [];
+  return typeof module.requires === 'string' ? [module.requires] : module.requires;
+}
+
+/** True when `me` may open `module`: it needs no role, or `me` holds one of those it accepts. */
+export function canOpen(me: Me, module: LiveModule): boolean {
+  const roles = requiredRoles(module);
+  return roles.length === 0 || roles.some((role) => me.roles.includes(role));
+}
+
+/** The module a path belongs to: its own path, or a page under it (`/declarations/…`). */
+export function moduleFor(pathname: string): LiveModule | undefined {
+  return LIVE_MODULES.find(
+    (module) => pathname === module.path || (module.nested === true && pathname.startsWith(`${module.path}/`)),
+  );
+}
 
 /** Modules on the roadmap (see DESIGN.md), shown disabled so users know what the console will hold. */
 export const COMING_MODULES = [
-  'declarations',
   'risk',
   'clearance',
   'agreements',

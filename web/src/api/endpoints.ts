@@ -3,6 +3,14 @@ import type {
   AuditEntry,
   ConsistencyProofBody,
   CreatedToken,
+  DeclarationFilter,
+  DeclarationRecord,
+  DeclarationSummary,
+  DeclarationVersion,
+  HsEdition,
+  HsEntryWithChildren,
+  HsSearchHit,
+  HsTranslation,
   InclusionProofBody,
   LogEntries,
   LoginResult,
@@ -46,6 +54,22 @@ export const api = {
       `/api/v1/audit${toQuery({ limit: filter.limit ?? 50, cursor: filter.cursor, actor: filter.actor, action: filter.action })}`,
       { signal },
     ),
+
+  declarations: (filter: DeclarationFilter, signal?: AbortSignal) =>
+    request<Page<DeclarationSummary>>(`/api/v1/declarations${toQuery({ ...filter, limit: filter.limit ?? 50 })}`, {
+      signal,
+    }),
+  declaration: (id: string, signal?: AbortSignal) =>
+    request<DeclarationRecord>(`/api/v1/declarations/${encodeURIComponent(id)}`, { signal }),
+  declarationVersions: (id: string, signal?: AbortSignal) =>
+    request<{ items: DeclarationVersion[] }>(`/api/v1/declarations/${encodeURIComponent(id)}/versions`, { signal }),
+
+  hsSearch: (q: string, edition: HsEdition, signal?: AbortSignal) =>
+    request<{ items: HsSearchHit[] }>(`/api/v1/reference/hs/search${toQuery({ q, edition, limit: 25 })}`, { signal }),
+  hsEntry: (edition: HsEdition, code: string, signal?: AbortSignal) =>
+    request<HsEntryWithChildren>(`/api/v1/reference/hs/${edition}/${encodeURIComponent(code)}`, { signal }),
+  hsTranslate: (from: HsEdition, to: HsEdition, code: string, signal?: AbortSignal) =>
+    request<HsTranslation>(`/api/v1/reference/hs/translate${toQuery({ from, to, code })}`, { signal }),
 
   // The log is public: anyone may read it and check its proofs.
   checkpoint: (signal?: AbortSignal) => requestText('/api/v1/log/checkpoint', { signal }),

@@ -128,3 +128,175 @@ export interface ConsistencyProofBody {
   to: number;
   hashes: string[];
 }
+
+export const DECLARATION_TYPES = ['import', 'export', 'transit'] as const;
+export type DeclarationType = (typeof DECLARATION_TYPES)[number];
+export const DECLARATION_STATUSES = ['accepted', 'cancelled'] as const;
+export type DeclarationStatus = (typeof DECLARATION_STATUSES)[number];
+
+/** A declaration in the list: what the node indexes for filtering. */
+export interface DeclarationSummary {
+  id: string;
+  functionalReference: string;
+  declarantKey: string;
+  type: DeclarationType;
+  status: DeclarationStatus;
+  version: number;
+  /** The declaration date, YYYY-MM-DD. */
+  lodgedOn: string;
+  ucr: string | null;
+  itemCount: number;
+  /** HS 2022 chapters of the items. */
+  hsChapters: string[];
+  origins: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeclarationFilter {
+  from?: string;
+  to?: string;
+  type?: string;
+  status?: string;
+  hsChapter?: string;
+  origin?: string;
+  declarant?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export interface Measure {
+  value: number;
+  unit: string;
+}
+
+export interface Address {
+  line?: string;
+  city?: string;
+  postcode?: string;
+  country: string;
+}
+
+export interface Party {
+  name?: string;
+  address?: Address;
+  country?: string;
+  identifiers?: { scheme: 'EORI' | 'TIN' | 'other'; value: string }[];
+  aeo?: { status: 'AEOC' | 'AEOS' | 'AEOF' | 'none'; certificate?: string };
+}
+
+export interface GoodsItem {
+  sequence: number;
+  description: string;
+  hs?: { code: string; edition?: 2017 | 2022; national?: string };
+  origin?: string;
+  preferentialOrigin?: string;
+  quantity?: Measure;
+  grossMass?: Measure;
+  netMass?: Measure;
+  customsValue?: Money;
+  statisticalValue?: Money;
+  preference?: string;
+  packages?: { count: number; type?: string };
+  documents?: { type: string; id: string; issuedOn?: string }[];
+}
+
+/** A customs declaration (WCO DM 42A), schema `Declaration`. */
+export interface Declaration {
+  type: DeclarationType;
+  procedure?: string;
+  functionalReference: string;
+  ucr?: string;
+  office?: string;
+  dates: { lodged: string; expectedArrival?: string };
+  declarant: Party;
+  exporter?: Party;
+  importer?: Party;
+  carrier?: Party;
+  transport?: { mode: string; meansType?: string; meansId?: string; nationality?: string };
+  places?: { loading?: string; unloading?: string; entry?: string; exit?: string };
+  dispatchCountry?: string;
+  destinationCountry?: string;
+  containers?: string[];
+  items: GoodsItem[];
+  totals?: { itemCount?: number; packages?: number; grossMass?: Measure; invoice?: Money };
+}
+
+/** A validation finding, with the RFC 6901 JSON Pointer of the field. */
+export interface DeclarationProblem {
+  code: string;
+  severity: 'error' | 'warning';
+  pointer: string;
+  message: string;
+}
+
+/** One change harmonization made. */
+export interface TraceStep {
+  pointer: string;
+  rule: string;
+  from: unknown;
+  to: unknown;
+  note: string;
+}
+
+export interface DeclarationRecord extends DeclarationSummary {
+  /** The declaration as lodged (not checked by the console: read it defensively). */
+  original: unknown;
+  canonical: Declaration;
+  trace: TraceStep[];
+  warnings: DeclarationProblem[];
+  contentHash: string;
+  cancellation: { at: string; by: string; reason: string } | null;
+}
+
+export interface DeclarationVersion {
+  version: number;
+  recordedAt: string;
+  recordedBy: string;
+  replacedReason: string | null;
+  original: unknown;
+  canonical: Declaration;
+  trace: TraceStep[];
+  warnings: DeclarationProblem[];
+  contentHash: string;
+}
+
+export const HS_EDITIONS = [2022, 2017] as const;
+export type HsEdition = (typeof HS_EDITIONS)[number];
+
+export interface HsEntry {
+  edition: HsEdition;
+  code: string;
+  level: string;
+  description: string;
+  parent: string | null;
+  /** The section's Roman numeral ("XVI"). */
+  section: string;
+  declarable: boolean;
+}
+
+export interface HsEntryWithChildren extends HsEntry {
+  children: HsEntry[];
+}
+
+export interface HsSearchHit {
+  entry: HsEntry;
+  score: number;
+}
+
+/** A code carried over between the 2017 and 2022 editions (UN correlation table). */
+export interface HsTranslation {
+  from: HsEdition;
+  to: HsEdition;
+  code: string;
+  level: string;
+  exact: boolean;
+  relationship: string;
+  candidates: string[];
+  links: { code: string; relationship: string }[];
+}

@@ -6,6 +6,7 @@ const PATHS: Record<string, string> = {
   tokens: 'M12.5 7.5a4 4 0 1 1-1.2 2.8L3 18.5V15h2.5v-2H8l1.2-1.3',
   audit: 'M5 2.5h7l3.5 3.5v11.5H5zM12 2.5V6h3.5M8 10h5M8 13h5',
   declarations: 'M5 2.5h10v15H5zM8 6.5h4M8 10h4M8 13.5h2',
+  hs: 'M3 3h6v4H3zM6 7v9.5h4M6 11.5h4M10 10h7v3h-7zM10 15h7v3h-7z',
   risk: 'M10 3 18 17H2zM10 8.5v4M10 14.8v.01',
   clearance: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM6.5 10.2l2.3 2.3 4.7-4.8',
   agreements: 'M4 16.5h12M5.5 13.5l8-8 2 2-8 8H5.5zM12 7l2 2',

@@ -1,8 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { hasRole, useMe, useSession } from '../auth/session.js';
+import { useMe, useSession } from '../auth/session.js';
 import { useNodeInfo } from '../node-info.js';
-import { COMING_MODULES, LIVE_MODULES } from '../modules.js';
+import { canOpen, COMING_MODULES, LIVE_MODULES, type LiveModule } from '../modules.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { RoleBadges } from './badges.js';
 import { Icon } from './icons.js';
@@ -32,7 +32,26 @@ export function Layout({ children }: { children: ReactNode }) {
   }
 
   const administration = node.data?.administration;
-  const visibleModules = LIVE_MODULES.filter((module) => !module.requires || hasRole(me, module.requires));
+  const visibleModules = LIVE_MODULES.filter((module) => canOpen(me, module));
+  const nodeModules = visibleModules.filter((module) => !module.section);
+  const customsModules = visibleModules.filter((module) => module.section === 'customs');
+
+  function moduleLink(module: LiveModule) {
+    const current = pathname === module.path || pathname.startsWith(`${module.path}/`);
+    return (
+      <li key={module.id}>
+        <Link
+          to={module.path}
+          className="sidenav__item"
+          aria-current={current ? 'page' : undefined}
+          data-testid={`nav-${module.id}`}
+        >
+          <Icon name={module.id} />
+          <span>{t(`modules.${module.id}.title`)}</span>
+        </Link>
+      </li>
+    );
+  }
 
   return (
     <div className="shell">
@@ -99,28 +118,12 @@ export function Layout({ children }: { children: ReactNode }) {
           <p className="sidenav__heading" id="nav-node-heading">
             {t('nav.sections.node')}
           </p>
-          <ul aria-labelledby="nav-node-heading">
-            {visibleModules.map((module) => {
-              const current = pathname === module.path || pathname.startsWith(`${module.path}/`);
-              return (
-                <li key={module.id}>
-                  <Link
-                    to={module.path}
-                    className="sidenav__item"
-                    aria-current={current ? 'page' : undefined}
-                    data-testid={`nav-${module.id}`}
-                  >
-                    <Icon name={module.id} />
-                    <span>{t(`modules.${module.id}.title`)}</span>
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
+          <ul aria-labelledby="nav-node-heading">{nodeModules.map(moduleLink)}</ul>
           <p className="sidenav__heading" id="nav-coming-heading">
             {t('nav.sections.customs')}
           </p>
           <ul aria-labelledby="nav-coming-heading">
+            {customsModules.map(moduleLink)}
             {COMING_MODULES.map((module) => (
               <li key={module}>
                 <span

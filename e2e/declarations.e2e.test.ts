@@ -1,0 +1,295 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'bin', 'concord.js');
+const RESULTS_DIR = path.join(ROOT, 'test-results');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ADMIN_PASSWORD = 'e2e-admin-passphrase-42';
+/** A declaration lodged in the HS 2017 edition and in US dollars, so harmonization has work to do and warns. */
+const HS2017_REFERENCE = 'E2E-HS2017-0001';
+
+const run = promisify(execFile);
+
+/** A port the OS says is free right now. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Polls /healthz until the node answers 200, failing early (with its output) if the process dies. */
+async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`concord serve exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${baseUrl}/healthz`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the node did not become healthy within 30 s:\n${output()}`);
+}
+
+async function stopNode(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Lodges declarations as the admin through the API: 20 synthetic ones lodged with NL (imports, exports and transits,
+ * `concord generate declarations --seed 7`) and one in HS 2017 and US dollars.
+ */
+async function lodgeDeclarations(baseUrl: string): Promise<{ types: string[] }> {
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  expect(login.status).toBe(200);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = login.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0])
+    .join('; ');
+
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, 'generate', 'declarations', '--count', '20', '--seed', '7', '--country', 'NL'],
+    { cwd: ROOT },
+  );
+  const generated = stdout
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  // The first import, re-declared under HS 2017 (850760 splits in HS 2022) with its values in US dollars.
+  const template = structuredClone(generated.find((declaration) => declaration.type === 'import')!);
+  const items = template.items as { hs: { code: string; edition?: number }; customsValue: { currency: string } }[];
+  template.functionalReference = HS2017_REFERENCE;
+  delete template.ucr;
+  items[0]!.hs = { code: '850760', edition: 2017 };
+  for (const item of items) item.customsValue.currency = 'USD';
+
+  const ndjson = [...generated, template].map((declaration) => JSON.stringify(declaration)).join('\n');
+  const lodged = await fetch(`${baseUrl}/api/v1/declarations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', 'x-csrf-token': csrfToken, cookie },
+    body: ndjson,
+  });
+  const body = (await lodged.json()) as { results: { status: string; errors: unknown[] }[] };
+  expect(lodged.status, JSON.stringify(body)).toBe(201);
+  expect(body.results.map((result) => result.status)).toEqual(Array(21).fill('created'));
+  return { types: [...generated, template].map((declaration) => String(declaration.type)) };
+}
+
+describe('the declarations pages and the HS browser against a real node', () => {
+  let dataDir: string;
+  let node: ChildProcess | undefined;
+  let nodeOutput = '';
+  let baseUrl: string;
+  let browser: Browser;
+  let page: Page;
+  let types: string[] = [];
+  /** Errors the page threw and CSP refusals: a product console has none. */
+  const pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'concord-e2e-declarations-'));
+    const passwordFile = path.join(dataDir, 'admin-password');
+    await writeFile(passwordFile, `${ADMIN_PASSWORD}\n`, { mode: 0o600 });
+    const home = path.join(dataDir, 'node');
+    await run(
+      process.execPath,
+      [CLI, 'init', '--admin', 'NL', '--data-dir', home, '--admin-password-file', passwordFile],
+      { cwd: ROOT },
+    );
+
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    node = spawn(process.execPath, [CLI, 'serve', '--data-dir', home, '--port', String(port), '--log-level', 'warn'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    node.stdout?.on('data', (chunk: Buffer) => (nodeOutput += chunk.toString()));
+    node.stderr?.on('data', (chunk: Buffer) => (nodeOutput += chunk.toString()));
+    await waitForHealth(baseUrl, node, () => nodeOutput);
+    ({ types } = await lodgeDeclarations(baseUrl));
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB' });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) {
+        pageProblems.push(`csp: ${message.text()}`);
+      }
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopNode(node);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists the lodged declarations from the navigation', async () => {
+    await page.goto(`${baseUrl}/login`);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(`${baseUrl}/node`);
+
+    await page.getByTestId('nav-declarations').click();
+    await page.waitForURL(`${baseUrl}/declarations`);
+    await page.getByRole('heading', { level: 1, name: 'Declarations' }).waitFor();
+    await page.getByTestId('declarations-table').waitFor();
+
+    await expect(page.getByTestId('declaration-row').count()).resolves.toBe(21);
+    await expect(page.getByTestId('declarations-caption').textContent()).resolves.toContain('21 shown');
+    await expect(page.getByTestId('declarations-table').textContent()).resolves.toContain(HS2017_REFERENCE);
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'declarations-list.png') });
+  });
+
+  it('narrows the list by type, keeping the filter in the URL', async () => {
+    const exports = types.filter((type) => type === 'export').length;
+    expect(exports).toBeGreaterThan(0);
+    expect(exports).toBeLessThan(21);
+
+    await page.getByLabel('Type').selectOption('export');
+    await page.getByTestId('declarations-apply').click();
+    await page.waitForURL(`${baseUrl}/declarations?type=export`);
+    await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(exports);
+    const rowTypes = await page
+      .getByTestId('declaration-row')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')));
+    expect(new Set(rowTypes)).toEqual(new Set(['export']));
+
+    // A reload keeps the filter, in the URL and in the form.
+    await page.reload();
+    await page.getByTestId('declarations-table').waitFor();
+    await expect(page.getByTestId('declaration-row').count()).resolves.toBe(exports);
+    await expect(page.getByLabel('Type').inputValue()).resolves.toBe('export');
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForURL(`${baseUrl}/declarations`);
+    await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(21);
+  });
+
+  it('opens a declaration with its parties, items, route, warnings and harmonization trace', async () => {
+    await page.getByRole('link', { name: HS2017_REFERENCE }).click();
+    await page.waitForURL(/\/declarations\/[^/]+$/);
+    await page.getByRole('heading', { level: 1, name: `Declaration ${HS2017_REFERENCE}` }).waitFor();
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).resolves.toBe('page-title');
+
+    await expect(page.getByTestId('declaration-type').textContent()).resolves.toBe('Import');
+    await expect(page.getByTestId('declaration-status').textContent()).resolves.toBe('Accepted');
+    await expect(page.getByTestId('party-declarant').textContent()).resolves.toContain('personal data');
+
+    // Items: the HS 2017 code is shown as its HS 2022 translation, with the description and the declared edition.
+    const items = page.getByTestId('items-table');
+    await items.waitFor();
+    expect(await page.getByTestId('item-row').count()).toBeGreaterThan(0);
+    await expect(page.getByTestId('item-hs').first().textContent()).resolves.toBe('8507.60');
+    await expect.poll(() => items.textContent()).toContain('lithium-ion');
+    await expect(items.textContent()).resolves.toContain('declared 8507.60 HS 2017');
+    await expect(items.textContent()).resolves.toMatch(/declared USD/);
+
+    // Route: loading and unloading ports with their countries.
+    const stops = await page.getByTestId('route-stop').allTextContents();
+    expect(stops.length).toBeGreaterThanOrEqual(2);
+    expect(stops.at(-1)).toMatch(/NL(RTM|AMS)Netherlands/);
+
+    // Warnings, with their code and JSON Pointer.
+    const validation = page.getByTestId('validation-table');
+    await expect(validation.textContent()).resolves.toContain('DECL_HS_EDITION_MISMATCH');
+    await expect(validation.textContent()).resolves.toContain('/items/0/hs');
+
+    // The trace: the HS translation and the currency conversion, for a person to read.
+    const trace = page.getByTestId('trace');
+    expect(await page.getByTestId('trace-step').count()).toBeGreaterThan(1);
+    await expect(trace.textContent()).resolves.toContain('Item 1 · hs');
+    await expect(trace.textContent()).resolves.toMatch(/USD → .*EUR/);
+    await page.getByTestId('versions-table').waitFor();
+
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'declaration-page.png'), fullPage: true });
+  });
+
+  it('finds lithium batteries in the HS browser and translates the code between editions', async () => {
+    await page.getByTestId('nav-hs').click();
+    await page.waitForURL(`${baseUrl}/hs`);
+    await page.getByLabel('Goods description').fill('lithium batteries');
+    await page.getByTestId('hs-search').click();
+    await page.waitForURL(`${baseUrl}/hs?q=lithium+batteries`);
+    await page.getByTestId('hs-results').waitFor();
+
+    const codes = await page.getByTestId('hs-result-code').allTextContents();
+    expect(codes.some((code) => code === '8506.50' || code === '8507.60')).toBe(true);
+    await expect(page.getByTestId('hs-results').textContent()).resolves.toContain('Section XVI');
+
+    await page.getByRole('link', { name: '8507.60', exact: true }).click();
+    await page.waitForURL(`${baseUrl}/hs/2022/850760`);
+    await page.getByRole('heading', { level: 1, name: 'HS 2022 8507.60' }).waitFor();
+    await expect(page.getByTestId('hs-breadcrumb').textContent()).resolves.toContain('8507');
+    await page.getByTestId('hs-translation').waitFor();
+    await expect(page.getByTestId('hs-translation-kind').textContent()).resolves.toBe('Exact');
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'hs-code-page.png') });
+
+    // Back to HS 2017: the same subheading then splits over several HS 2022 codes.
+    await page.getByTestId('hs-candidate').first().click();
+    await page.waitForURL(`${baseUrl}/hs/2017/850760`);
+    await page.getByRole('heading', { level: 1, name: 'HS 2017 8507.60' }).waitFor();
+    await expect(page.getByTestId('hs-translation-kind').textContent()).resolves.toBe('Ambiguous');
+    expect(await page.getByTestId('hs-candidate').count()).toBeGreaterThan(1);
+
+    await page.getByRole('link', { name: '8507', exact: true }).first().click();
+    await page.waitForURL(`${baseUrl}/hs/2017/8507`);
+    await page.getByTestId('hs-children').waitFor();
+
+    // The console in French: the same page, translated.
+    await page.getByTestId('language-fr').click();
+    await page.getByRole('heading', { level: 1, name: 'SH 2017 8507' }).waitFor();
+    await expect(page.getByTestId('nav-hs').textContent()).resolves.toBe('Nomenclature SH');
+    await page.getByTestId('language-en').click();
+    await page.getByRole('heading', { level: 1, name: 'HS 2017 8507' }).waitFor();
+  });
+
+  it('raised no page error or CSP refusal', () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
