@@ -93,3 +93,40 @@ describe('concord import and rates import', () => {
     expect((await runCli(['rates', 'import', rates, '--data-dir', dir])).stderr).toContain('REF_RATES_FILE_INVALID');
   }, 180_000);
 });
+
+describe('concord validate with CSV and WCO DM XML', () => {
+  const HMRC_CDS = new URL('../../shared/data/customs-declarations/hmrc-cds/', import.meta.url).pathname;
+
+  it('reads a .csv file as CSV, naming the bad row', async () => {
+    const csv = join(root, 'declarations.csv');
+    await writeFile(
+      csv,
+      'type,functional_reference,declarant_eori,lodged,importer_eori,description,hs_code,origin\n' +
+        'import,C-1,NL987654321,2024-03-14,NL123456789,Tea,090210,CN\n' +
+        'import,C-2,NL987654321,2024-03-14,NL123456789,Tea,"090210,CN\n',
+    );
+    const result = await runCli(['validate', csv, '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('DECL_INPUT_MALFORMED');
+    expect(result.stdout).toContain('row 3');
+  });
+
+  it('reads a .xml file as an HMRC CDS declaration and validates it against the XSDs with --xsd', async () => {
+    const sample = join(HMRC_CDS, 'samples/IM001a_import_H1_declaration.xml');
+    const result = await runCli(['validate', sample, '--xsd', join(HMRC_CDS, 'schemas/declaration')]);
+    expect(result.stdout).toContain('1 declaration(s), 0 invalid');
+    expect(result.code).toBe(0);
+    const broken = join(root, 'broken.xml');
+    await writeFile(broken, (await readFile(sample, 'utf8')).replace('<FunctionCode>9<', '<FunctionCode>99<'));
+    const invalid = await runCli([
+      'validate',
+      broken,
+      '--format',
+      'wco-xml',
+      '--xsd',
+      join(HMRC_CDS, 'schemas/declaration'),
+    ]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toContain('DECL_XSD_INVALID');
+  });
+});

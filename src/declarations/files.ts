@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { ConcordError } from '../kernel/index.js';
 import { decodeInput, type ImportRecord, MAX_DOCUMENT_BYTES, parseJsonDeclarations, streamNdjson } from './input.js';
+import { streamCsv } from './csv.js';
+import { importWcoDeclaration, wcoImportRecords } from './wco-xml.js';
 
 /** The input formats Concord reads declarations from. */
 export const INPUT_FORMATS = ['json', 'ndjson', 'csv', 'wco-xml'] as const;
@@ -17,12 +19,12 @@ export function formatOfFile(path: string): InputFormat {
 }
 
 /**
- * The records of a declarations file. NDJSON is streamed (a file of gigabytes takes the memory of one record); a
- * JSON document is read whole up to {@link MAX_DOCUMENT_BYTES}. A `.json` file that turns out to be NDJSON is
+ * The records of a declarations file. NDJSON and CSV are streamed (a file of gigabytes takes the memory of one
+ * record); a JSON document or a WCO DM XML declaration is read whole up to {@link MAX_DOCUMENT_BYTES}. A `.json` file that turns out to be NDJSON is
  * streamed too. `onBytes` reports progress in bytes read.
  *
- * @throws ConcordError `DECL_INPUT_MALFORMED`, `DECL_INPUT_ENCODING`, `DECL_INPUT_TOO_LARGE`, or
- *   `DECL_XML_UNSUPPORTED` for a format this build cannot read.
+ * @throws ConcordError `DECL_INPUT_MALFORMED`, `DECL_INPUT_ENCODING`, `DECL_INPUT_TOO_LARGE`, and for XML
+ *   `DECL_XML_FORBIDDEN` (DOCTYPE) or `DECL_XML_UNSUPPORTED` (not a WCO DM declaration).
  */
 export async function* readDeclarationFile(
   path: string,
@@ -31,7 +33,7 @@ export async function* readDeclarationFile(
 ): AsyncGenerator<ImportRecord> {
   const { size } = await stat(path);
   if (format === 'json' && (await looksLikeNdjson(path))) format = 'ndjson';
-  if (format === 'ndjson') {
+  if (format === 'ndjson' || format === 'csv') {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
     const counted = (async function* () {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -39,7 +41,7 @@ export async function* readDeclarationFile(
         yield chunk;
       }
     })();
-    yield* streamNdjson(counted);
+    yield* format === 'csv' ? streamCsv(counted) : streamNdjson(counted);
     return;
   }
   if (size > MAX_DOCUMENT_BYTES) {
@@ -56,14 +58,11 @@ export async function* readDeclarationFile(
     await handle.close();
   }
   onBytes(bytes.length);
-  const text = decodeInput(bytes);
-  switch (format) {
-    case 'json':
-      yield* parseJsonDeclarations(text, 'json');
-      return;
-    default:
-      throw new ConcordError('DECL_XML_UNSUPPORTED', `the ${format} importer is not available in this build`);
+  if (format === 'wco-xml') {
+    yield* wcoImportRecords(importWcoDeclaration(bytes));
+    return;
   }
+  yield* parseJsonDeclarations(decodeInput(bytes), 'json');
 }
 
 /** A file whose first non-blank line is a whole JSON object, followed by another line: NDJSON. */

@@ -1,14 +1,8 @@
-import { BASE_UNITS, findUnit } from '../reference/index.js';
+import { BASE_UNITS } from '../reference/index.js';
 import { normalizeImoNumber } from './check-digits.js';
-import {
-  dayOf,
-  type DeclarationEnvironment,
-  hsEditionInForce,
-  type Lookups,
-  lookupsOf,
-  normalizeText,
-} from './environment.js';
+import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
 import type { Declaration, GoodsItem, Measure, Money, Party } from './model.js';
+import { type DayCache, referenceCache, type ReferenceCache } from './reference-cache.js';
 
 /** One change harmonization made, for a person to read: where, by which rule, from what to what, and why. */
 export interface HarmonizationStep {
@@ -48,15 +42,15 @@ export function harmonizeDeclaration(declaration: Declaration, env: DeclarationE
 
 class Harmonizer {
   readonly trace: HarmonizationStep[] = [];
-  private readonly day: string;
-  private readonly lookups: Lookups;
+  private readonly ref: ReferenceCache;
+  private readonly onDay: DayCache;
 
   constructor(
     private readonly d: Declaration,
     private readonly env: DeclarationEnvironment,
   ) {
-    this.day = dayOf(d.dates.lodged);
-    this.lookups = lookupsOf(env);
+    this.ref = referenceCache(env);
+    this.onDay = this.ref.day(dayOf(d.dates.lodged));
   }
 
   run(): Harmonized {
@@ -82,9 +76,9 @@ class Harmonizer {
     }
     if (d.places !== undefined) {
       const places = { ...d.places };
-      for (const key of ['loading', 'unloading', 'entry', 'exit'] as const) {
+      for (const key of PLACES) {
         const code = places[key];
-        if (code !== undefined) places[key] = this.code(`/places/${key}`, code.replace(/\s+/g, '').toUpperCase(), code);
+        if (code !== undefined) places[key] = this.code(`/places/${key}`, compactUpper(code), code);
       }
       out.places = places;
     }
@@ -93,9 +87,7 @@ class Harmonizer {
       out.destinationCountry = this.country('/destinationCountry', d.destinationCountry);
     }
     if (d.containers !== undefined) {
-      out.containers = d.containers.map((id, i) =>
-        this.code(`/containers/${i}`, id.replace(/\s+/g, '').toUpperCase(), id),
-      );
+      out.containers = d.containers.map((id, i) => this.code(`/containers/${i}`, compactUpper(id), id));
     }
     out.items = d.items.map((item, i) => this.item(`/items/${i}`, item));
     if (d.totals !== undefined) {
@@ -136,13 +128,13 @@ class Harmonizer {
   }
 
   private hs(at: string, hs: NonNullable<GoodsItem['hs']>): NonNullable<GoodsItem['hs']> {
-    const digits = hs.code.replace(/[.\s]/g, '');
-    const edition = hs.edition ?? hsEditionInForce(this.day);
-    const subheading = digits.slice(0, 6);
+    const digits = HS_DIGITS.test(hs.code) ? hs.code : hs.code.replace(/[.\s]/g, '');
+    const edition = hs.edition ?? this.onDay.edition;
+    const subheading = digits.length === 6 ? digits : digits.slice(0, 6);
     let code = subheading;
     let note = '';
     if (edition !== 2022) {
-      const translation = this.env.reference.hsCorrelation.translate({ from: edition, to: 2022, code: subheading });
+      const translation = this.ref.hs2017To2022(subheading);
       code = translation.candidates[0] ?? subheading;
       note =
         `HS ${edition} ${subheading} → HS 2022 ${code} (${translation.relationship}` +
@@ -166,7 +158,7 @@ class Harmonizer {
     if (party.country !== undefined) out.country = this.country(`${at}/country`, party.country);
     if (party.address !== undefined) {
       const address = { ...party.address };
-      for (const key of ['line', 'city', 'postcode'] as const) {
+      for (const key of ADDRESS_LINES) {
         const value = address[key];
         if (value !== undefined) address[key] = this.text(`${at}/address/${key}`, value);
       }
@@ -176,24 +168,20 @@ class Harmonizer {
     if (party.identifiers !== undefined) {
       out.identifiers = party.identifiers.map((identifier, i) => ({
         ...identifier,
-        value: this.code(
-          `${at}/identifiers/${i}/value`,
-          identifier.value.replace(/\s+/g, '').toUpperCase(),
-          identifier.value,
-        ),
+        value: this.code(`${at}/identifiers/${i}/value`, compactUpper(identifier.value), identifier.value),
       }));
     }
     return out;
   }
 
   private country(at: string, code: string): string {
-    const alpha2 = this.lookups.countryAlpha2(code) ?? code.toUpperCase();
+    const alpha2 = this.ref.country(code).alpha2 ?? code.toUpperCase();
     if (alpha2 !== code) this.step(at, 'country', code, alpha2, `ISO 3166-1 ${code} → alpha-2 ${alpha2}`);
     return alpha2;
   }
 
   private measure(at: string, measure: Measure): Measure {
-    const unit = findUnit(measure.unit);
+    const unit = this.ref.unit(measure.unit);
     if (unit === undefined) return measure;
     const base = BASE_UNITS[unit.dimension];
     const value =
@@ -211,25 +199,14 @@ class Harmonizer {
       if (money.currency !== currency) this.step(at, 'currency', money, { ...money, currency }, 'currency code');
       return money.currency === currency ? money : { amount: money.amount, currency };
     }
-    const from = this.lookups.rate(currency, this.day);
-    const to = this.lookups.rate(target, this.day);
-    if (from === undefined || to === undefined) {
+    const conversion = this.onDay.conversion(currency);
+    if (conversion === undefined) {
       return money.currency === currency ? money : { amount: money.amount, currency };
     }
-    const minor = this.env.reference.currencies.find(target)?.minorUnits ?? 2;
-    const scale = 10 ** minor;
-    const amount = Math.round(((money.amount / from.rate) * to.rate + Number.EPSILON) * scale) / scale;
+    const scale = 10 ** this.ref.targetMinorUnits;
+    const amount = Math.round(((money.amount / conversion.from) * conversion.to + Number.EPSILON) * scale) / scale;
     const out = { amount, currency: target };
-    const rate = to.rate / from.rate;
-    this.step(
-      at,
-      'currency',
-      money,
-      out,
-      `${money.amount} ${currency} → ${amount} ${target} at ${rate.toPrecision(6)} ` +
-        `(${this.env.rates.base} rates of ${from.date === to.date ? from.date : `${from.date} and ${to.date}`}, ` +
-        `in force on ${this.day})`,
-    );
+    this.step(at, 'currency', money, out, `${money.amount} ${currency} → ${amount} ${target}${conversion.noteTail}`);
     return out;
   }
 
@@ -251,4 +228,14 @@ class Harmonizer {
   private step(pointer: string, rule: HarmonizationStep['rule'], from: unknown, to: unknown, note: string): void {
     this.trace.push({ pointer, rule, from, to, note });
   }
+}
+
+const PLACES = ['loading', 'unloading', 'entry', 'exit'] as const;
+const ADDRESS_LINES = ['line', 'city', 'postcode'] as const;
+const HS_DIGITS = /^\d+$/;
+const HAS_SPACE = /\s/;
+
+/** Upper case without white space (codes, identifiers, container numbers). */
+function compactUpper(value: string): string {
+  return (HAS_SPACE.test(value) ? value.replace(/\s+/g, '') : value).toUpperCase();
 }

@@ -41,6 +41,34 @@ export {
   MAX_RECORD_BYTES,
   type ImportRecord,
 } from './input.js';
+export {
+  parseCsvDeclarations,
+  streamCsv,
+  CsvDeclarationReader,
+  CSV_COLUMNS,
+  REQUIRED_CSV_COLUMNS,
+  type CsvColumn,
+} from './csv.js';
+export {
+  importWcoDeclaration,
+  parseXml,
+  wcoImportRecords,
+  XML_LIMITS,
+  DEC_NS,
+  METADATA_NS,
+  type WcoImport,
+  type WcoImportNote,
+  type WcoImportOptions,
+  type XmlLimits,
+} from './wco-xml.js';
+export {
+  validateAgainstXsd,
+  readXsdDirectory,
+  HMRC_DECLARATION_IMPORTS,
+  type XsdSchemas,
+  type XsdOutcome,
+  type XsdProblem,
+} from './xsd.js';
 export { declarationsMigrations, type DeclarationTables } from './tables.js';
 export {
   DeclarationService,
@@ -53,6 +81,7 @@ export {
   type DeclarationQuery,
   type DeclarationStatus,
   type DeclarationServiceOptions,
+  type AcceptedDeclaration,
   type SubmissionResult,
   type SubmitOptions,
 } from './service.js';

@@ -6,7 +6,15 @@ export interface ImportRecord {
   /** The line it starts on, for line-oriented formats (NDJSON, CSV). */
   readonly line?: number;
   readonly value?: unknown;
-  readonly error?: { readonly code: 'DECL_INPUT_MALFORMED' | 'DECL_INPUT_TOO_LARGE'; readonly message: string };
+  readonly error?: {
+    readonly code:
+      | 'DECL_INPUT_MALFORMED'
+      | 'DECL_INPUT_TOO_LARGE'
+      | 'DECL_INPUT_ENCODING'
+      | 'DECL_XML_FORBIDDEN'
+      | 'DECL_XML_UNSUPPORTED';
+    readonly message: string;
+  };
 }
 
 /** The largest whole-document input (JSON array, XML) read into memory; larger files must be NDJSON or CSV. */

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import { canonicalize, type Clock, ConcordError, newId, sha256Hex, systemClock } from '../kernel/index.js';
+import { type Kysely, sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { canonicalize, type Clock, ConcordError, sha256Hex, systemClock } from '../kernel/index.js';
 import { ExchangeRates, loadReferenceData, parseExchangeRatesCsv, type ReferenceData } from '../reference/index.js';
 import { isUniqueViolation, type Store } from '../storage/index.js';
 import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
@@ -97,8 +98,23 @@ export interface DeclarationQuery {
   limit?: number;
 }
 
+/** A declaration version this node has just stored: what its log records (RFC 8785 canonical hash, never content). */
+export interface AcceptedDeclaration {
+  id: string;
+  version: number;
+  /** SHA-256 (hex) of the canonical form's RFC 8785 encoding. */
+  contentHash: string;
+  ucr: string | null;
+  at: string;
+}
+
 export interface DeclarationServiceOptions {
   clock?: Clock;
+  /**
+   * Told of every declaration version stored, after its transaction committed and before the caller is answered, so
+   * an acknowledged declaration is also in the node's log (the node wires this to `log.append`).
+   */
+  onAccepted?: (accepted: readonly AcceptedDeclaration[]) => Promise<void>;
   reference?: ReferenceData;
   /** Currency amounts are harmonized into; the rates' base (EUR) by default. */
   currency?: string;
@@ -107,7 +123,15 @@ export interface DeclarationServiceOptions {
 /** An input the submission can check: the parsed value, or the reason it could not be read. */
 export type SubmissionInput = unknown;
 
-const INSERT_CHUNK = 100;
+/** Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535. */
+const MAX_PARAMETERS = 32_766;
+/**
+ * Rows per multi-row INSERT. Measured on SQLite with rows of ~9 KB: 100–400 rows per statement store about twice
+ * as fast as 25 and a third faster than 1,000 or more (the statement text and its parameters grow costly to build).
+ */
+const INSERT_ROWS = 250;
+/** Keys per idempotency lookup: two parameters each. */
+const LOOKUP_CHUNK = 1000;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
@@ -180,6 +204,7 @@ export class DeclarationService {
     /** The first item of each submission key in the batch; later items with that key repeat it. */
     const firsts = new Map<string, { index: number; row: DeclarationsTable }>();
     const repeats: { index: number; key: string }[] = [];
+    const created: DeclarationsTable[] = [];
     for (let i = 0; i < inputs.length; i++) {
       const checked = checkDeclaration(inputs[i], env);
       const result: SubmissionResult = {
@@ -203,59 +228,76 @@ export class DeclarationService {
       }
     }
 
-    return this.db.transaction().execute(async (trx) => {
-      const rows = [...firsts.values()].map((first) => first.row);
-      const stored = new Map<string, Pick<DeclarationsTable, 'id' | 'content_hash'>>();
-      for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-        const chunk = rows.slice(start, start + INSERT_CHUNK);
-        const found = await trx
-          .selectFrom('declarations')
-          .select(['id', 'content_hash', 'declarant_key', 'functional_reference'])
-          .where(
-            'functional_reference',
-            'in',
-            chunk.map((row) => row.functional_reference),
-          )
-          .execute();
-        for (const row of found) stored.set(submissionKey(row), row);
-      }
-      const fresh: DeclarationsTable[] = [];
-      for (const [key, { index, row }] of firsts) {
-        const result = results[index]!;
-        const known = stored.get(key);
-        if (known === undefined) {
-          Object.assign(result, { status: 'created', id: row.id });
-          fresh.push(row);
-        } else if (known.content_hash === row.content_hash) {
-          Object.assign(result, { status: 'existing', id: known.id });
-        } else {
-          Object.assign(result, conflict(row));
+    return this.db
+      .transaction()
+      .execute(async (trx) => {
+        // One indexed lookup per chunk of keys: (declarant_key, functional_reference) is the unique index.
+        const keys = [...firsts.values()].map((first) => first.row);
+        const stored = new Map<string, Pick<DeclarationsTable, 'id' | 'content_hash'>>();
+        for (let start = 0; start < keys.length; start += LOOKUP_CHUNK) {
+          const pairs = keys
+            .slice(start, start + LOOKUP_CHUNK)
+            .map((row) => sql`(${row.declarant_key}, ${row.functional_reference})`);
+          const found = await trx
+            .selectFrom('declarations')
+            .select(['id', 'content_hash', 'declarant_key', 'functional_reference'])
+            .where(sql<boolean>`(declarant_key, functional_reference) in (values ${sql.join(pairs)})`)
+            .execute();
+          for (const row of found) stored.set(submissionKey(row), row);
         }
-      }
-      for (const { index, key } of repeats) {
-        const first = results[firsts.get(key)!.index]!;
-        Object.assign(results[index]!, first.status === 'rejected' ? { errors: first.errors } : { id: first.id });
-        results[index]!.status = first.status === 'rejected' ? 'rejected' : 'existing';
-      }
-      if (options.dryRun || (options.atomic && results.some((result) => result.status === 'rejected'))) {
-        const skip = (result: SubmissionResult): void => {
-          result.status = 'skipped';
-          delete result.id;
-        };
-        for (const result of results) if (result.status === 'created') skip(result);
+        const fresh: DeclarationsTable[] = [];
+        for (const [key, { index, row }] of firsts) {
+          const result = results[index]!;
+          const known = stored.get(key);
+          if (known === undefined) {
+            Object.assign(result, { status: 'created', id: row.id });
+            fresh.push(row);
+          } else if (known.content_hash === row.content_hash) {
+            Object.assign(result, { status: 'existing', id: known.id });
+          } else {
+            Object.assign(result, conflict(row));
+          }
+        }
         for (const { index, key } of repeats) {
-          if (results[firsts.get(key)!.index]!.status === 'skipped') skip(results[index]!);
+          const first = results[firsts.get(key)!.index]!;
+          Object.assign(results[index]!, first.status === 'rejected' ? { errors: first.errors } : { id: first.id });
+          results[index]!.status = first.status === 'rejected' ? 'rejected' : 'existing';
         }
+        if (options.dryRun || (options.atomic && results.some((result) => result.status === 'rejected'))) {
+          const skip = (result: SubmissionResult): void => {
+            result.status = 'skipped';
+            delete result.id;
+          };
+          for (const result of results) if (result.status === 'created') skip(result);
+          for (const { index, key } of repeats) {
+            if (results[firsts.get(key)!.index]!.status === 'skipped') skip(results[index]!);
+          }
+          return results;
+        }
+        const rowsPerInsert = Math.min(INSERT_ROWS, Math.floor(MAX_PARAMETERS / Object.keys(fresh[0] ?? {}).length));
+        for (let start = 0; start < fresh.length; start += rowsPerInsert) {
+          await trx
+            .insertInto('declarations')
+            .values(fresh.slice(start, start + rowsPerInsert))
+            .execute();
+        }
+        created.push(...fresh);
         return results;
-      }
-      for (let start = 0; start < fresh.length; start += INSERT_CHUNK) {
-        await trx
-          .insertInto('declarations')
-          .values(fresh.slice(start, start + INSERT_CHUNK))
-          .execute();
-      }
-      return results;
-    });
+      })
+      .then(async (results) => {
+        await this.announce(created.map((row) => ({ row, version: 1 })));
+        return results;
+      });
+  }
+
+  private async announce(
+    versions: readonly { row: Pick<DeclarationsTable, 'id' | 'content_hash' | 'ucr'>; version: number }[],
+  ) {
+    if (versions.length === 0 || this.options.onAccepted === undefined) return;
+    const at = new Date(this.clock.now()).toISOString();
+    await this.options.onAccepted(
+      versions.map(({ row, version }) => ({ id: row.id, version, contentHash: row.content_hash, ucr: row.ucr, at })),
+    );
   }
 
   /**
@@ -397,7 +439,7 @@ export class DeclarationService {
     }
     const actor = options.actor ?? 'system';
     const now = new Date(this.clock.now()).toISOString();
-    await this.db.transaction().execute(async (trx) => {
+    const amended = await this.db.transaction().execute(async (trx) => {
       const current = await trx.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
       if (current === undefined) throw new ConcordError('DECL_UNKNOWN', `no declaration ${id}`, { id });
       if (current.status === 'cancelled') throw new ConcordError('DECL_CANCELLED', `declaration ${id} is cancelled`);
@@ -408,7 +450,7 @@ export class DeclarationService {
           functionalReference: row.functional_reference,
         });
       }
-      if (row.content_hash === current.content_hash) return;
+      if (row.content_hash === current.content_hash) return undefined;
       await trx
         .insertInto('declaration_versions')
         .values({
@@ -447,7 +489,9 @@ export class DeclarationService {
       if (Number(updated.numUpdatedRows) !== 1) {
         throw new ConcordError('STORAGE_CONFLICT', `declaration ${id} was amended concurrently; retry`);
       }
+      return { row: { id, content_hash: row.content_hash, ucr: row.ucr }, version: current.version + 1 };
     });
+    if (amended) await this.announce([amended]);
     return this.get(id);
   }
 
@@ -543,7 +587,7 @@ function toRow(original: unknown, checked: CheckedDeclaration, now: string, acto
   }
   const canonicalText = canonicalize(canonical);
   return {
-    id: newId(Date.parse(now)),
+    id: uuidV7(Date.parse(now)),
     declarant_key: declarantKey(canonical.declarant),
     functional_reference: canonical.functionalReference,
     type: canonical.type,
@@ -566,6 +610,17 @@ function toRow(original: unknown, checked: CheckedDeclaration, now: string, acto
     cancelled_by: null,
     cancel_reason: null,
   };
+}
+
+/**
+ * A UUID version 7 (RFC 9562 §5.7) as the kernel's `newId` makes it, 48 bits of Unix milliseconds then randomness,
+ * but with the randomness of Node's pooled `randomUUID` (one system call per 128 ids, where `newId` makes one per id:
+ * that call was a tenth of the time spent storing a batch).
+ */
+function uuidV7(now: number): string {
+  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx: keep the version-4 variant and random bits
+  const time = now.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
 
 function submissionKey(row: Pick<DeclarationsTable, 'declarant_key' | 'functional_reference'>): string {

@@ -1,17 +1,9 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ErrorCode } from '../kernel/index.js';
-import { findUnit } from '../reference/index.js';
 import { isIso6346Format, isValidContainerNumber, isValidImoNumber } from './check-digits.js';
-import {
-  dayOf,
-  type DeclarationEnvironment,
-  hsEditionInForce,
-  isCalendarDate,
-  type Lookups,
-  lookupsOf,
-  normalizeText,
-} from './environment.js';
+import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
 import { type Declaration, DeclarationSchema, type Measure, type Money, type Party } from './model.js';
+import { type DayCache, referenceCache, type ReferenceCache } from './reference-cache.js';
 
 /** The codes a validation problem can carry: the `DECL_` codes of the error catalogue. */
 export type DeclarationProblemCode = Extract<ErrorCode, `DECL_${string}`>;
@@ -91,54 +83,57 @@ class Problems {
   }
 }
 
-const COUNTRY_CODE = /^(?:[A-Za-z]{2,3}|\d{3})$/;
-
+/** Content checks of one declaration. Pointers are built only for the problems found. */
 class ContentCheck {
   private readonly day: string;
   private readonly edition: 2017 | 2022;
-  private readonly missingRates = new Set<string>();
-  private readonly lookups: Lookups;
+  private readonly lodgedIsDate: boolean;
+  private readonly ref: ReferenceCache;
+  private readonly onDay: DayCache;
+  private missingRates: Set<string> | undefined;
 
   constructor(
     private readonly d: Declaration,
     private readonly env: DeclarationEnvironment,
     private readonly problems: Problems,
   ) {
+    this.ref = referenceCache(env);
     // An impossible lodging date is reported; the rest is checked as of today rather than not at all.
-    this.day = isCalendarDate(d.dates.lodged)
-      ? dayOf(d.dates.lodged)
-      : new Date(env.clock.now()).toISOString().slice(0, 10);
-    this.edition = hsEditionInForce(this.day);
-    this.lookups = lookupsOf(env);
+    this.lodgedIsDate = this.ref.calendarDate(d.dates.lodged);
+    this.day = this.lodgedIsDate ? dayOf(d.dates.lodged) : new Date(env.clock.now()).toISOString().slice(0, 10);
+    this.onDay = this.ref.day(this.day);
+    this.edition = this.onDay.edition;
   }
 
   run(): void {
     const { d } = this;
     this.checkDates();
-    this.checkText('/functionalReference', d.functionalReference);
+    this.checkText('/functionalReference', '', d.functionalReference);
     this.checkParties();
     this.checkTransport();
     this.checkPlaces();
-    for (const key of ['dispatchCountry', 'destinationCountry'] as const) {
-      this.checkCountry(`/${key}`, d[key]);
+    this.checkCountry('/dispatchCountry', '', d.dispatchCountry);
+    this.checkCountry('/destinationCountry', '', d.destinationCountry);
+    const containers = d.containers;
+    if (containers !== undefined) {
+      for (let i = 0; i < containers.length; i++) this.checkContainer(i, containers[i]!);
     }
-    d.containers?.forEach((id, i) => this.checkContainer(`/containers/${i}`, id));
     this.checkItems();
     this.checkTotals();
   }
 
   private checkDates(): void {
     const { lodged, expectedArrival } = this.d.dates;
-    if (!isCalendarDate(lodged) || dayOf(lodged) < EARLIEST_DATE) {
+    if (!this.lodgedIsDate || dayOf(lodged) < EARLIEST_DATE) {
       this.problems.error('DECL_DATE_INVALID', '/dates/lodged', `${lodged} is not a possible lodging date`);
     } else if (Date.parse(lodged) > this.env.clock.now() + FUTURE_TOLERANCE_MS) {
       this.problems.error('DECL_DATE_INVALID', '/dates/lodged', `${lodged} is in the future`);
     }
     if (expectedArrival !== undefined) {
-      if (!isCalendarDate(expectedArrival)) {
+      if (!this.ref.calendarDate(expectedArrival)) {
         this.problems.error('DECL_DATE_INVALID', '/dates/expectedArrival', `${expectedArrival} is not a calendar date`);
       } else if (
-        isCalendarDate(lodged) &&
+        this.lodgedIsDate &&
         Math.abs(Date.parse(dayOf(expectedArrival)) - Date.parse(this.day)) > MAX_ARRIVAL_GAP_DAYS * DAY_MS
       ) {
         this.problems.error(
@@ -150,16 +145,17 @@ class ContentCheck {
     }
   }
 
-  private checkText(pointer: string, text: string | undefined): void {
-    if (text !== undefined && normalizeText(text) === '') {
-      this.problems.error('DECL_SCHEMA_INVALID', pointer, 'is blank');
+  /** `at + field` is the pointer, joined only when there is a problem. */
+  private checkText(at: string, field: string, text: string | undefined): void {
+    if (text !== undefined && isBlank(text)) {
+      this.problems.error('DECL_SCHEMA_INVALID', at + field, 'is blank');
     }
   }
 
   private checkParties(): void {
     const { d } = this;
     this.checkParty('/declarant', d.declarant);
-    for (const role of ['exporter', 'importer', 'carrier'] as const) {
+    for (const role of ROLES) {
       const party = d[role];
       if (party !== undefined) this.checkParty(`/${role}`, party);
       else if (REQUIRED_PARTIES[d.type].includes(role)) {
@@ -169,29 +165,29 @@ class ContentCheck {
   }
 
   private checkParty(pointer: string, party: Party): void {
-    const hasName = party.name !== undefined && normalizeText(party.name) !== '';
+    const hasName = party.name !== undefined && !isBlank(party.name);
     if (!hasName && (party.identifiers?.length ?? 0) === 0) {
       this.problems.error('DECL_PARTY_INCOMPLETE', pointer, 'a party has a name or an identifier');
     }
-    this.checkText(`${pointer}/name`, party.name);
-    this.checkCountry(`${pointer}/country`, party.country);
-    this.checkCountry(`${pointer}/address/country`, party.address?.country);
+    this.checkText(pointer, '/name', party.name);
+    this.checkCountry(pointer, '/country', party.country);
+    this.checkCountry(pointer, '/address/country', party.address?.country);
   }
 
-  private checkCountry(pointer: string, code: string | undefined): void {
+  private checkCountry(at: string, field: string, code: string | undefined): void {
     if (code === undefined) return;
-    if (!COUNTRY_CODE.test(code) || this.lookups.countryAlpha2(code) === undefined) {
-      this.problems.error('DECL_COUNTRY_UNKNOWN', pointer, `"${code}" is not an ISO 3166-1 country code`);
+    if (!this.ref.country(code).valid) {
+      this.problems.error('DECL_COUNTRY_UNKNOWN', at + field, `"${code}" is not an ISO 3166-1 country code`);
     }
   }
 
   private checkTransport(): void {
     const transport = this.d.transport;
     if (transport === undefined) return;
-    this.checkCountry('/transport/nationality', transport.nationality);
+    this.checkCountry('/transport/nationality', '', transport.nationality);
     const id = transport.meansId;
     if (id === undefined) return;
-    if (transport.meansType === 'imo' || (transport.meansType === undefined && /^\s*IMO/i.test(id))) {
+    if (transport.meansType === 'imo' || (transport.meansType === undefined && IMO_PREFIX.test(id))) {
       if (!isValidImoNumber(id)) {
         this.problems.error('DECL_IMO_CHECK_DIGIT', '/transport/meansId', `"${id}" is not a valid IMO number`);
       }
@@ -202,10 +198,10 @@ class ContentCheck {
     const places = this.d.places;
     if (places === undefined) return;
     const sea = this.d.transport?.mode === 'sea';
-    for (const key of ['loading', 'unloading', 'entry', 'exit'] as const) {
+    for (const key of PLACES) {
       const code = places[key];
       if (code === undefined) continue;
-      const location = this.lookups.location(code);
+      const location = this.ref.location(code);
       if (location === undefined) {
         this.problems.error('DECL_LOCATION_UNKNOWN', `/places/${key}`, `"${code}" is not a UN/LOCODE`);
       } else if (sea && (key === 'loading' || key === 'unloading') && !location.seaPort) {
@@ -218,53 +214,70 @@ class ContentCheck {
     }
   }
 
-  private checkContainer(pointer: string, raw: string): void {
-    const id = raw.replace(/\s+/g, '').toUpperCase();
+  private checkContainer(i: number, raw: string): void {
+    // Most numbers come in their canonical form already: no need to strip and upper-case them.
+    const id = isIso6346Format(raw) ? raw : raw.replace(/\s+/g, '').toUpperCase();
     if (!isIso6346Format(id)) {
-      this.problems.warning('DECL_CONTAINER_NOT_ISO6346', pointer, `"${raw}" is not an ISO 6346 container number`);
+      this.problems.warning(
+        'DECL_CONTAINER_NOT_ISO6346',
+        `/containers/${i}`,
+        `"${raw}" is not an ISO 6346 container number`,
+      );
     } else if (!isValidContainerNumber(id)) {
-      this.problems.error('DECL_CONTAINER_CHECK_DIGIT', pointer, `the ISO 6346 check digit of ${id} is wrong`);
+      this.problems.error(
+        'DECL_CONTAINER_CHECK_DIGIT',
+        `/containers/${i}`,
+        `the ISO 6346 check digit of ${id} is wrong`,
+      );
     }
   }
 
   private checkItems(): void {
+    const items = this.d.items;
     const seen = new Set<number>();
-    this.d.items.forEach((item, i) => {
+    let outOfRange = false;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       const at = `/items/${i}`;
       if (seen.has(item.sequence)) {
         this.problems.error('DECL_ITEM_SEQUENCE_INVALID', `${at}/sequence`, `sequence ${item.sequence} is repeated`);
       }
       seen.add(item.sequence);
-      this.checkText(`${at}/description`, item.description);
+      if (item.sequence < 1 || item.sequence > items.length) outOfRange = true;
+      this.checkText(at, '/description', item.description);
       this.checkHs(at, item.hs);
-      this.checkCountry(`${at}/origin`, item.origin);
-      this.checkCountry(`${at}/preferentialOrigin`, item.preferentialOrigin);
-      if (item.quantity !== undefined && findUnit(item.quantity.unit) === undefined) {
+      this.checkCountry(at, '/origin', item.origin);
+      this.checkCountry(at, '/preferentialOrigin', item.preferentialOrigin);
+      if (item.quantity !== undefined && this.ref.unit(item.quantity.unit) === undefined) {
         this.problems.error(
           'DECL_UNIT_INVALID',
           `${at}/quantity/unit`,
           `"${item.quantity.unit}" is not a UN/ECE Rec. 20 unit`,
         );
       }
-      const gross = this.massKg(`${at}/grossMass`, item.grossMass);
-      const net = this.massKg(`${at}/netMass`, item.netMass);
+      const gross = this.massKg(at, '/grossMass', item.grossMass);
+      const net = this.massKg(at, '/netMass', item.netMass);
       if (gross !== undefined && net !== undefined && net > gross * (1 + 1e-9)) {
         this.problems.error('DECL_MASS_INCONSISTENT', `${at}/netMass`, `net mass ${net} kg exceeds gross ${gross} kg`);
       }
-      this.checkMoney(`${at}/customsValue`, item.customsValue);
-      this.checkMoney(`${at}/statisticalValue`, item.statisticalValue);
-      item.documents?.forEach((document, j) => {
-        if (document.issuedOn !== undefined && !isCalendarDate(document.issuedOn)) {
-          this.problems.error(
-            'DECL_DATE_INVALID',
-            `${at}/documents/${j}/issuedOn`,
-            `${document.issuedOn} is not a calendar date`,
-          );
+      this.checkMoney(at, '/customsValue', item.customsValue);
+      this.checkMoney(at, '/statisticalValue', item.statisticalValue);
+      const documents = item.documents;
+      if (documents !== undefined) {
+        for (let j = 0; j < documents.length; j++) {
+          const issuedOn = documents[j]!.issuedOn;
+          if (issuedOn !== undefined && !this.ref.calendarDate(issuedOn)) {
+            this.problems.error(
+              'DECL_DATE_INVALID',
+              `${at}/documents/${j}/issuedOn`,
+              `${issuedOn} is not a calendar date`,
+            );
+          }
         }
-      });
-    });
-    const sorted = [...seen].sort((a, b) => a - b);
-    if (seen.size === this.d.items.length && sorted.some((sequence, i) => sequence !== i + 1)) {
+      }
+    }
+    // n distinct integers run 1…n exactly when none lies outside 1…n.
+    if (seen.size === items.length && outOfRange) {
       this.problems.error('DECL_ITEM_SEQUENCE_INVALID', '/items', 'item sequence numbers run 1, 2, 3… without gaps');
     }
   }
@@ -274,14 +287,14 @@ class ContentCheck {
       this.problems.warning('DECL_HS_CODE_MISSING', at, 'the goods item has no HS code');
       return;
     }
-    const digits = hs.code.replace(/[.\s]/g, '');
+    const digits = HS_DIGITS.test(hs.code) ? hs.code : hs.code.replace(/[.\s]/g, '');
     const edition = hs.edition ?? this.edition;
-    if (!/^\d{6}(?:\d{2}){0,2}$/.test(digits)) {
+    if (!HS_DIGITS.test(digits)) {
       this.problems.error('DECL_HS_CODE_UNKNOWN', `${at}/hs/code`, `"${hs.code}" is not 6, 8 or 10 digits`);
       return;
     }
-    const subheading = digits.slice(0, 6);
-    if (!this.lookups.hsDeclarable(edition, subheading)) {
+    const subheading = digits.length === 6 ? digits : digits.slice(0, 6);
+    if (!this.ref.hsDeclarable(edition, subheading)) {
       this.problems.error(
         'DECL_HS_CODE_UNKNOWN',
         `${at}/hs/code`,
@@ -298,7 +311,7 @@ class ContentCheck {
       );
     }
     if (edition !== 2022) {
-      const translation = this.env.reference.hsCorrelation.translate({ from: edition, to: 2022, code: subheading });
+      const translation = this.ref.hs2017To2022(subheading);
       if (!translation.exact) {
         this.problems.warning(
           'DECL_HS_TRANSLATION_AMBIGUOUS',
@@ -310,36 +323,33 @@ class ContentCheck {
     }
   }
 
-  private massKg(pointer: string, mass: Measure | undefined): number | undefined {
+  private massKg(at: string, field: string, mass: Measure | undefined): number | undefined {
     if (mass === undefined) return undefined;
-    const unit = findUnit(mass.unit);
+    const unit = this.ref.unit(mass.unit);
     if (unit === undefined || unit.dimension !== 'mass') {
-      this.problems.error('DECL_UNIT_INVALID', `${pointer}/unit`, `"${mass.unit}" is not a unit of mass`);
+      this.problems.error('DECL_UNIT_INVALID', `${at}${field}/unit`, `"${mass.unit}" is not a unit of mass`);
       return undefined;
     }
     return mass.value * unit.factor;
   }
 
-  private checkMoney(pointer: string, money: Money | undefined): void {
+  private checkMoney(at: string, field: string, money: Money | undefined): void {
     if (money === undefined) return;
-    const code = money.currency.toUpperCase();
-    if (!/^[A-Z]{3}$/.test(code) || !this.lookups.currencyInUse(code, this.day)) {
+    if (!this.onDay.currencyInUse(money.currency)) {
       this.problems.error(
         'DECL_CURRENCY_UNKNOWN',
-        `${pointer}/currency`,
+        `${at}${field}/currency`,
         `"${money.currency}" is not an ISO 4217 currency in use on ${this.day}`,
       );
       return;
     }
-    if (code === this.env.currency || this.missingRates.has(code)) return;
-    if (
-      this.lookups.rate(code, this.day) === undefined ||
-      this.lookups.rate(this.env.currency, this.day) === undefined
-    ) {
-      this.missingRates.add(code);
+    const code = money.currency.toUpperCase();
+    if (code === this.env.currency || this.missingRates?.has(code) === true) return;
+    if (!this.onDay.hasRate(code)) {
+      (this.missingRates ??= new Set()).add(code);
       this.problems.warning(
         'DECL_RATE_MISSING',
-        `${pointer}/currency`,
+        `${at}${field}/currency`,
         `no ${code} → ${this.env.currency} rate is in force on ${this.day}; the amount is kept in ${code}`,
       );
     }
@@ -355,9 +365,17 @@ class ContentCheck {
         `${totals.itemCount} items are declared, ${items.length} are listed`,
       );
     }
-    if (totals.packages !== undefined && items.every((item) => item.packages !== undefined)) {
-      const sum = items.reduce((total, item) => total + (item.packages?.count ?? 0), 0);
-      if (sum !== totals.packages) {
+    if (totals.packages !== undefined) {
+      let sum = 0;
+      let all = true;
+      for (const item of items) {
+        if (item.packages === undefined) {
+          all = false;
+          break;
+        }
+        sum += item.packages.count;
+      }
+      if (all && sum !== totals.packages) {
         this.problems.warning(
           'DECL_TOTAL_DIFFERS',
           '/totals/packages',
@@ -366,11 +384,19 @@ class ContentCheck {
       }
     }
     if (totals.grossMass !== undefined) {
-      const total = this.massKg('/totals/grossMass', totals.grossMass);
-      const masses = items.map((item) => (item.grossMass ? findUnit(item.grossMass.unit) : undefined));
-      if (total !== undefined && masses.every((unit) => unit?.dimension === 'mass')) {
-        const sum = items.reduce((acc, item, i) => acc + item.grossMass!.value * masses[i]!.factor, 0);
-        if (differs(total, sum)) {
+      const total = this.massKg('/totals', '/grossMass', totals.grossMass);
+      if (total !== undefined) {
+        let sum = 0;
+        let all = true;
+        for (const item of items) {
+          const unit = item.grossMass === undefined ? undefined : this.ref.unit(item.grossMass.unit);
+          if (unit?.dimension !== 'mass') {
+            all = false;
+            break;
+          }
+          sum += item.grossMass!.value * unit.factor;
+        }
+        if (all && differs(total, sum)) {
           this.problems.warning(
             'DECL_TOTAL_DIFFERS',
             '/totals/grossMass',
@@ -380,21 +406,42 @@ class ContentCheck {
       }
     }
     if (totals.invoice !== undefined) {
-      this.checkMoney('/totals/invoice', totals.invoice);
+      this.checkMoney('/totals', '/invoice', totals.invoice);
       const currency = totals.invoice.currency.toUpperCase();
-      const values = items.map((item) => item.customsValue ?? item.statisticalValue);
-      if (values.every((value) => value?.currency.toUpperCase() === currency)) {
-        const sum = values.reduce((acc, value) => acc + value!.amount, 0);
-        if (differs(totals.invoice.amount, sum)) {
-          this.problems.warning(
-            'DECL_TOTAL_DIFFERS',
-            '/totals/invoice',
-            `the invoice total is ${totals.invoice.amount} ${currency}, the items add up to ${round(sum)}`,
-          );
+      let sum = 0;
+      let all = true;
+      for (const item of items) {
+        const value = item.customsValue ?? item.statisticalValue;
+        if (value === undefined || (value.currency !== currency && value.currency.toUpperCase() !== currency)) {
+          all = false;
+          break;
         }
+        sum += value.amount;
+      }
+      if (all && differs(totals.invoice.amount, sum)) {
+        this.problems.warning(
+          'DECL_TOTAL_DIFFERS',
+          '/totals/invoice',
+          `the invoice total is ${totals.invoice.amount} ${currency}, the items add up to ${round(sum)}`,
+        );
       }
     }
   }
+}
+
+const ROLES = ['exporter', 'importer', 'carrier'] as const;
+const PLACES = ['loading', 'unloading', 'entry', 'exit'] as const;
+const IMO_PREFIX = /^\s*IMO/i;
+const HS_DIGITS = /^\d{6}(?:\d{2}){0,2}$/;
+
+/**
+ * Whether `normalizeText(text)` is empty: text that starts with a visible ASCII character cannot be, and the rest
+ * (rare) is normalized to tell.
+ */
+function isBlank(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first > 0x20 && first < 0x7f) return false;
+  return normalizeText(text) === '';
 }
 
 function differs(declared: number, sum: number): boolean {

@@ -19,7 +19,7 @@ import { IdentityService, type IdentityOptions } from '../identity/index.js';
 import { LedgerService } from '../ledger/index.js';
 import { migrate, openStore, type Store } from '../storage/index.js';
 import { type NodeConfig, parseAdministration, readConfig, writeConfig, CONFIG_FILE } from './config.js';
-import { agreementLogEvents } from './log-producers.js';
+import { agreementLogEvents, declarationLogEvents } from './log-producers.js';
 import { ALL_MIGRATIONS } from './migrations.js';
 import { httpWitnessClient } from './witness-client.js';
 
@@ -157,7 +157,7 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
     store,
     clock,
     identity,
-    declarations: new DeclarationService(store, { clock }),
+    declarations: new DeclarationService(store, { clock, onAccepted: declarationLogEvents(log) }),
     agreements: new AgreementService(store, {
       administration: config.administration,
       signingKey: signing,

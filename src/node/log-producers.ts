@@ -1,4 +1,5 @@
 import type { AgreementEvent, AgreementEvents } from '../agreements/index.js';
+import type { AcceptedDeclaration } from '../declarations/index.js';
 import type { LedgerEntry, LedgerService } from '../ledger/index.js';
 
 /**
@@ -51,4 +52,28 @@ export function agreementEntry(event: AgreementEvent): LedgerEntry | undefined {
     default:
       return undefined;
   }
+}
+
+/** WCO UCR as the log's entry schema accepts it; other references are left out of the entry (the id identifies it). */
+const LOGGABLE_UCR = /^[0-9A-Z][0-9A-Z+-]{0,34}$/;
+
+/**
+ * The declarations module's acceptance hook, writing `declaration.accepted` entries: the declaration's id and the
+ * SHA-256 of its RFC 8785 canonical form, never its content. The log's batching makes a batch of declarations one
+ * log transaction.
+ */
+export function declarationLogEvents(ledger: Pick<LedgerService, 'append'>) {
+  return async (accepted: readonly AcceptedDeclaration[]): Promise<void> => {
+    await Promise.all(
+      accepted.map((d) =>
+        ledger.append({
+          type: 'declaration.accepted',
+          at: d.at,
+          declarationId: d.id,
+          declarationHash: d.contentHash,
+          ...(d.ucr !== null && LOGGABLE_UCR.test(d.ucr) ? { ucr: d.ucr } : {}),
+        }),
+      ),
+    );
+  };
 }

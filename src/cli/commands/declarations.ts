@@ -7,12 +7,16 @@ import {
   defaultEnvironment,
   generateDeclarations,
   type ImportRecord,
+  formatOfFile,
   INPUT_FORMATS,
   type InputFormat,
   IRREGULARITY_KINDS,
   type IrregularityKind,
+  HMRC_DECLARATION_IMPORTS,
   readDeclarationFile,
+  readXsdDirectory,
   type SubmissionResult,
+  validateAgainstXsd,
 } from '../../declarations/index.js';
 import { ConcordError } from '../../kernel/index.js';
 import { openNode } from '../../node/index.js';
@@ -47,15 +51,31 @@ function progressBar(enabled: boolean, total: number): cliProgress.SingleBar | u
 export function registerDeclarationCommands(program: Command): void {
   program
     .command('validate <file>')
-    .description('validate declarations in a file (JSON, NDJSON); exit 0 when all are valid, 1 otherwise')
+    .description(
+      'validate declarations in a file (JSON, NDJSON, CSV, WCO DM XML); exit 0 when all are valid, 1 otherwise',
+    )
     .option('--format <format>', `input format: ${INPUT_FORMATS.join(', ')} (default: from the file name)`)
+    .option('--xsd <dir>', 'WCO DM XML: also validate against the XSDs in this folder (HMRC CDS schemas/declaration)')
     .option('--json', 'one JSON line per problem: record, severity, code, pointer, message')
-    .action((file: string, opts: { format?: string; json?: boolean }) =>
+    .action((file: string, opts: { format?: string; xsd?: string; json?: boolean }) =>
       run(async () => {
         const env = defaultEnvironment();
         let invalid = 0;
         let records = 0;
-        for await (const record of readDeclarationFile(file, parseFormat(opts.format))) {
+        let xsdInvalid = false;
+        const format = parseFormat(opts.format) ?? formatOfFile(file);
+        if (opts.xsd !== undefined) {
+          if (format !== 'wco-xml') throw new ConcordError('REQUEST_INVALID', '--xsd applies to WCO DM XML input');
+          const schemas = await readXsdDirectory(opts.xsd, HMRC_DECLARATION_IMPORTS);
+          const outcome = await validateAgainstXsd(await readFile(file), schemas);
+          for (const error of outcome.errors) {
+            const problem = { severity: 'error', code: 'DECL_XSD_INVALID', pointer: '', message: error.message };
+            if (opts.json) process.stdout.write(JSON.stringify({ record: 1, line: error.line, ...problem }) + '\n');
+            else process.stdout.write(`line ${error.line ?? '?'}: error DECL_XSD_INVALID ${error.message}\n`);
+          }
+          xsdInvalid = !outcome.valid;
+        }
+        for await (const record of readDeclarationFile(file, format)) {
           records++;
           const problems = problemsOf(record, (value) => checkDeclaration(value, env).outcome);
           if (problems.some((p) => p.severity === 'error')) invalid++;
@@ -69,8 +89,12 @@ export function registerDeclarationCommands(program: Command): void {
             }
           }
         }
-        if (!opts.json) process.stdout.write(`${records} declaration(s), ${invalid} invalid\n`);
-        return invalid > 0 || records === 0 ? EXIT.failed : EXIT.ok;
+        if (!opts.json) {
+          process.stdout.write(
+            `${records} declaration(s), ${invalid} invalid${xsdInvalid ? '; the XML does not validate against the XSDs' : ''}\n`,
+          );
+        }
+        return invalid > 0 || xsdInvalid || records === 0 ? EXIT.failed : EXIT.ok;
       }),
     );
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDeclaration } from '../../declarations/index.js';
 import { sessionHeaders, startTestNode, TEST_PASSWORD, type TestNode } from '../testing.js';
@@ -159,5 +161,44 @@ describe('GET /api/v1/reference/hs', () => {
     expect(translated.json()).toMatchObject({ from: 2017, to: 2022, code: '851712', exact: false });
     const unknown = await t.app.inject({ url: '/api/v1/reference/hs/2022/999999', headers });
     expect(unknown.json()).toMatchObject({ status: 404, code: 'REF_HS_CODE_UNKNOWN' });
+  });
+});
+
+describe('POST /api/v1/declarations with CSV and WCO DM XML', () => {
+  const SAMPLES = new URL('../../../../shared/data/customs-declarations/hmrc-cds/samples/', import.meta.url).pathname;
+  const listed = async () =>
+    (
+      await t.app.inject({ method: 'GET', url: '/api/v1/declarations?limit=500', headers: sessionHeaders(officer) })
+    ).json<{ items: { functionalReference: string }[] }>().items;
+
+  it('lodges the declarations of a CSV body (text/csv), one row per goods item, and reports a bad row', async () => {
+    const csv =
+      'type,functional_reference,declarant_eori,lodged,importer_eori,description,hs_code,origin,customs_value,value_currency\n' +
+      'import,CSV-1,NL987654321,2024-03-14,NL123456789,Smartphones,85171300,CN,1000,USD\n' +
+      'import,CSV-1,NL987654321,2024-03-14,NL123456789,Laptops,847130,CN,2000,USD\n' +
+      'import,CSV-2,NL987654321,2024-03-14,NL123456789,Tea,090210,CN,abc,USD\n';
+    const response = await post(csv, { contentType: 'text/csv' });
+    expect(response.statusCode).toBe(201);
+    const { results } = response.json<{ results: { status: string; errors: { message: string }[] }[] }>();
+    expect(results.map((r) => r.status)).toEqual(['created', 'rejected']);
+    expect(results[1]!.errors[0]!.message).toContain('row 4');
+  });
+
+  it('lodges an HMRC CDS declaration (application/xml)', async () => {
+    const xml = readFileSync(join(SAMPLES, 'IM001a_import_H1_declaration.xml'));
+    const response = await post(xml, { contentType: 'application/xml' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ results: [{ status: 'created' }] });
+  });
+
+  it('refuses a billion-laughs document with 400 DECL_XML_FORBIDDEN and stores nothing', async () => {
+    const before = (await listed()).length;
+    const xml =
+      '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>' +
+      '<Declaration xmlns="urn:wco:datamodel:WCO:DEC-DMS:2"><FunctionalReferenceID>&b;</FunctionalReferenceID></Declaration>';
+    const response = await post(xml, { contentType: 'application/xml' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'DECL_XML_FORBIDDEN' });
+    expect((await listed()).length).toBe(before);
   });
 });

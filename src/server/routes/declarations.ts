@@ -3,8 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import {
   DECLARATION_TYPES,
   DeclarationSchema,
+  importWcoDeclaration,
+  parseCsvDeclarations,
   parseJsonDeclarations,
   type ImportRecord,
+  wcoImportRecords,
   type SubmissionResult,
 } from '../../declarations/index.js';
 import { ConcordError } from '../../kernel/index.js';
@@ -130,6 +133,14 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
     done(null, body);
   });
+  // CSV and XML are read from the raw bytes: the importers check the encoding themselves (DECL_INPUT_ENCODING).
+  app.addContentTypeParser(
+    ['text/csv', 'application/xml', 'text/xml'],
+    { parseAs: 'buffer' },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
 
   app.post<{ Querystring: Static<typeof SubmitQuery> }>(
     '/api/v1/declarations',
@@ -137,14 +148,18 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
       config: { access: LODGE },
       schema: {
         tags: ['declarations'],
-        summary: 'Lodge declarations: one object, an array, or NDJSON (application/x-ndjson); a result per item',
+        summary:
+          'Lodge declarations: one object, an array, NDJSON (application/x-ndjson), CSV (text/csv) or a WCO DM ' +
+          'declaration (application/xml); a result per item',
         description:
           'Each item is validated (every problem at once, with a JSON Pointer), harmonized and stored. Lodging the ' +
           'same declaration again (same declarant and functional reference) returns the stored one. Without ' +
           '`atomic`, the good items are stored and the bad ones reported; with `atomic=true` one bad item stores ' +
-          'none (422 DECL_BATCH_REJECTED with the results). A single object with errors gets 422 DECL_INVALID.',
+          'none (422 DECL_BATCH_REJECTED with the results). A single object or XML declaration with errors gets 422 ' +
+          'DECL_INVALID. CSV: one row per goods item (columns in docs/declarations.md). XML: an HMRC CDS (DEC-DMS) ' +
+          'declaration; a DOCTYPE is refused with 400 DECL_XML_FORBIDDEN.',
         querystring: SubmitQuery,
-        body: Type.Unknown({ description: 'A Declaration, an array of them, or NDJSON' }),
+        body: Type.Unknown({ description: 'A Declaration, an array of them, NDJSON, CSV or WCO DM XML' }),
         response: {
           200: Type.Object({ results: Type.Array(SubmissionResultSchema) }),
           201: Type.Object({ results: Type.Array(SubmissionResultSchema) }),
@@ -153,8 +168,11 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
       },
     },
     async (request, reply) => {
-      const records = toRecords(request.body);
-      const single = !Array.isArray(request.body) && typeof request.body !== 'string';
+      const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const records = toRecords(request.body, contentType);
+      const single =
+        contentType.endsWith('xml') ||
+        (!Array.isArray(request.body) && typeof request.body !== 'string' && !Buffer.isBuffer(request.body));
       const atomic = request.query.atomic === true;
       const results = await declarations.submitRecords(records, { atomic, actor: request.principal.name });
       await request.recordAccess({
@@ -311,8 +329,14 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
   );
 }
 
-/** The request body as records: NDJSON text is read line by line, JSON values are already parsed by Fastify. */
-function toRecords(body: unknown): ImportRecord[] {
+/**
+ * The request body as records: NDJSON text is read line by line, CSV and XML from their bytes, JSON values are
+ * already parsed by Fastify.
+ */
+function toRecords(body: unknown, contentType: string): ImportRecord[] {
+  if (Buffer.isBuffer(body)) {
+    return contentType === 'text/csv' ? parseCsvDeclarations(body) : wcoImportRecords(importWcoDeclaration(body));
+  }
   if (typeof body === 'string') return parseJsonDeclarations(body, 'ndjson');
   const values = Array.isArray(body) ? body : [body];
   return values.map((value, i) =>

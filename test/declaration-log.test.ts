@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDeclarationBatch } from '../src/declarations/index.js';
+import { sessionHeaders, startTestNode, type TestNode } from '../src/server/testing.js';
+
+// Accepted declarations are the log's first real producer: each stored version is a `declaration.accepted` entry
+// carrying the SHA-256 of its RFC 8785 canonical form — and nothing of its content.
+describe('declarations in the log', () => {
+  let t: TestNode;
+  beforeAll(async () => {
+    t = await startTestNode();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('logs each accepted declaration once, by canonical hash, before answering; a rejected one not at all', async () => {
+    const admin = await t.login();
+    const env = await t.node.declarations.environment();
+    const [a, b] = generateDeclarationBatch(env, { seed: 'log', count: 2, country: 'NL' });
+    const before = await t.node.log.log.size();
+    const lodged = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/declarations',
+      headers: sessionHeaders(admin),
+      payload: [a!.declaration, b!.declaration, { type: 'import' }],
+    });
+    expect(lodged.statusCode).toBeLessThan(300);
+    const results = (lodged.json() as { results: { status: string; id?: string }[] }).results;
+    expect(results.map((r) => r.status)).toEqual(['created', 'created', 'rejected']);
+
+    const entries = await t.node.log.log.entries(before, await t.node.log.log.size());
+    const accepted = entries.map((e) => e.entry).filter((e) => e.type === 'declaration.accepted');
+    expect(accepted).toHaveLength(2);
+    for (const result of results.slice(0, 2)) {
+      const record = await t.node.declarations.get(result.id!);
+      expect(accepted).toContainEqual(
+        expect.objectContaining({ declarationId: record.id, declarationHash: record.contentHash }),
+      );
+    }
+    const serialized = JSON.stringify(accepted);
+    expect(serialized).not.toContain(a!.declaration.parties?.declarant?.name ?? '\u0000');
+
+    // the same declaration again is the same record, and no second entry
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/declarations',
+      headers: sessionHeaders(admin),
+      payload: a!.declaration,
+    });
+    expect(again.statusCode).toBeLessThan(300);
+    const after = await t.node.log.log.entries(before, await t.node.log.log.size());
+    expect(after.filter((e) => e.entry.type === 'declaration.accepted')).toHaveLength(2);
+  });
+});
