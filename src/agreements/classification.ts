@@ -59,6 +59,29 @@ export class ClassificationStep {
     this.deeper = deeper;
   }
 
+  /**
+   * The steps of each of `keys` (an object's own member names, in order). The last few shapes seen here are
+   * remembered: records of one category have a handful of shapes, and member names from `Object.keys` compare by
+   * identity, so a remembered shape costs a few pointer comparisons instead of a lookup per member.
+   */
+  stepsFor(keys: readonly string[]): readonly ClassificationStep[] {
+    const shapes = this.shapes;
+    search: for (let s = 0; s < shapes.length; s++) {
+      const shape = shapes[s]!;
+      if (shape.keys.length !== keys.length) continue;
+      for (let i = 0; i < keys.length; i++) if (shape.keys[i] !== keys[i]) continue search;
+      return shape.steps;
+    }
+    const steps = keys.map((key) => this.next(key));
+    if (keys.length <= MAX_SHAPE_KEYS) {
+      if (shapes.length >= MAX_SHAPES) shapes.shift();
+      shapes.push({ keys: [...keys], steps });
+    }
+    return steps;
+  }
+
+  private readonly shapes: { keys: readonly string[]; steps: readonly ClassificationStep[] }[] = [];
+
   /** The step one member (or array index) further down. */
   next(key: string): ClassificationStep {
     const known = this.named.get(key);
@@ -91,6 +114,10 @@ interface MutableNode {
 function newNode(): MutableNode {
   return { named: new Map(), any: undefined, fieldClass: undefined, specificity: 0 };
 }
+
+/** Object shapes remembered per step, and the largest object whose shape is remembered. */
+const MAX_SHAPES = 8;
+const MAX_SHAPE_KEYS = 64;
 
 /** Patterns deeper than this are refused: specificity is a bit per segment in a double's 53-bit mantissa. */
 const MAX_DEPTH = 40;

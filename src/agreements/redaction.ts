@@ -188,12 +188,14 @@ class Walker {
     depth: number,
   ): unknown {
     const keys = Object.keys(value);
+    const steps = step.stepsFor(keys);
+    if (this.allKeptInFull(steps, fieldClass, depth + 1)) return value;
     let out: JsonObject | null = null;
     let kept = 0;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const child = value[key];
-      const childStep = step.next(key);
+      const childStep = steps[i]!;
       const result = this.keptInFull(child, childStep, fieldClass, depth + 1)
         ? child
         : this.walk(
@@ -216,6 +218,26 @@ class Walker {
     }
     if (out === null) return value;
     return keys.length > 0 && kept === 0 ? OMIT : out;
+  }
+
+  /**
+   * True when every member settles, by its step alone, as a field kept in full (no pattern goes below it, and its
+   * class is kept in full): then the object leaves as it is, and its members need not be read. Decides as
+   * {@link keptInFull} would for each member, whatever the member's value.
+   */
+  private allKeptInFull(
+    steps: readonly ClassificationStep[],
+    inherited: FieldClass | undefined,
+    depth: number,
+  ): boolean {
+    if (this.trace || depth >= MAX_RECORD_DEPTH) return false;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      if (step.deeper) return false;
+      const fieldClass = step.fieldClass ?? inherited;
+      if (fieldClass === undefined || this.treatments[fieldClass] !== 'full') return false;
+    }
+    return true;
   }
 
   private pseudonymize(value: unknown, depth: number): unknown {

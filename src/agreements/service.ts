@@ -724,12 +724,16 @@ export class AgreementService {
       .where('kid', '=', parsed.key.kid)
       .executeTakeFirst();
     if (!existing) {
-      await this.change([{ type: 'party.key-added', at, party: parsed.party, kid: parsed.key.kid }], async (trx) => {
-        await trx
-          .insertInto('agreement_party_keys')
-          .values({ party: parsed.party, kid: parsed.key.kid, jwk: JSON.stringify(parsed.key.jwk), added_at: at })
-          .execute();
-      });
+      try {
+        await this.change([{ type: 'party.key-added', at, party: parsed.party, kid: parsed.key.kid }], async (trx) => {
+          await trx
+            .insertInto('agreement_party_keys')
+            .values({ party: parsed.party, kid: parsed.key.kid, jwk: JSON.stringify(parsed.key.jwk), added_at: at })
+            .execute();
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error; // registered meanwhile by another process: the same key
+      }
     }
     return {
       party: parsed.party,

@@ -6,6 +6,7 @@ import { PublicFrame } from './components/public-frame.js';
 import { Spinner } from './components/spinner.js';
 import { canOpen, moduleFor, requiredRoles } from './modules.js';
 import { NodeInfoProvider } from './node-info.js';
+import { AgreementsModule } from './pages/agreements-page.js';
 import { AuditPage } from './pages/audit-page.js';
 import { DeclarationsModule } from './pages/declarations-page.js';
 import { ForbiddenPage } from './pages/forbidden-page.js';
@@ -27,6 +28,7 @@ const PAGES = {
   audit: AuditPage,
   declarations: DeclarationsModule,
   hs: HsModule,
+  agreements: AgreementsModule,
 } as const;
 
 /** Pages anyone may open without signing in; signed-in users see them inside the console's frame. */

@@ -5,7 +5,7 @@ import type { Me, Role } from './api/types.js';
  * do (any signed-in user if absent). Customs modules are listed in the navigation's "Customs" section.
  */
 export interface LiveModule {
-  id: 'node' | 'log' | 'users' | 'tokens' | 'audit' | 'declarations' | 'hs';
+  id: 'node' | 'log' | 'users' | 'tokens' | 'audit' | 'declarations' | 'hs' | 'agreements';
   path: string;
   requires?: Role | readonly Role[];
   section?: 'customs';
@@ -27,6 +27,8 @@ export const LIVE_MODULES: readonly LiveModule[] = [
     nested: true,
   },
   { id: 'hs', path: '/hs', section: 'customs', nested: true },
+  // Reading agreements and asking the decision point are for any signed-in user; changes are the admin's (the node checks).
+  { id: 'agreements', path: '/agreements', section: 'customs', nested: true },
 ];
 
 /** The roles that open `module`, as a list (empty when any signed-in user may). */
@@ -49,14 +51,6 @@ export function moduleFor(pathname: string): LiveModule | undefined {
 }
 
 /** Modules on the roadmap (see DESIGN.md), shown disabled so users know what the console will hold. */
-export const COMING_MODULES = [
-  'risk',
-  'clearance',
-  'agreements',
-  'exchange',
-  'intelligence',
-  'assistance',
-  'training',
-] as const;
+export const COMING_MODULES = ['risk', 'clearance', 'exchange', 'intelligence', 'assistance', 'training'] as const;
 
 export type ComingModule = (typeof COMING_MODULES)[number];

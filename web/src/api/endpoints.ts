@@ -1,5 +1,8 @@
 import { request, requestText, toQuery } from './client.js';
 import type {
+  Agreement,
+  AgreementPartyKey,
+  AgreementSummary,
   AuditEntry,
   ConsistencyProofBody,
   CreatedToken,
@@ -15,9 +18,12 @@ import type {
   LogEntries,
   LoginResult,
   Me,
+  NewAgreement,
   NodeInfo,
   Page,
   Role,
+  SharingDecision,
+  SharingRequest,
   Token,
   User,
 } from './types.js';
@@ -70,6 +76,23 @@ export const api = {
     request<HsEntryWithChildren>(`/api/v1/reference/hs/${edition}/${encodeURIComponent(code)}`, { signal }),
   hsTranslate: (from: HsEdition, to: HsEdition, code: string, signal?: AbortSignal) =>
     request<HsTranslation>(`/api/v1/reference/hs/translate${toQuery({ from, to, code })}`, { signal }),
+
+  agreements: (signal?: AbortSignal) => request<{ items: AgreementSummary[] }>('/api/v1/agreements', { signal }),
+  agreement: (id: string, signal?: AbortSignal) =>
+    request<Agreement>(`/api/v1/agreements/${encodeURIComponent(id)}`, { signal }),
+  createAgreement: (body: NewAgreement) => request<Agreement>('/api/v1/agreements', { method: 'POST', body }),
+  /** Signs the latest version (or `version`) as this node's administration. */
+  signAgreement: (id: string, version?: number) =>
+    request<Agreement>(`/api/v1/agreements/${encodeURIComponent(id)}/signatures`, {
+      method: 'POST',
+      body: version === undefined ? {} : { version },
+    }),
+  agreementNotice: (id: string, action: 'suspend' | 'resume' | 'terminate', reason: string) =>
+    request<Agreement>(`/api/v1/agreements/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: { reason } }),
+  agreementParties: (signal?: AbortSignal) =>
+    request<{ items: AgreementPartyKey[] }>('/api/v1/agreement-parties', { signal }),
+  /** A dry run of the policy decision point: nothing is sent or logged. */
+  decideSharing: (body: SharingRequest) => request<SharingDecision>('/api/v1/sharing/decide', { method: 'POST', body }),
 
   // The log is public: anyone may read it and check its proofs.
   checkpoint: (signal?: AbortSignal) => requestText('/api/v1/log/checkpoint', { signal }),

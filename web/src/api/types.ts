@@ -300,3 +300,182 @@ export interface HsTranslation {
   candidates: string[];
   links: { code: string; relationship: string }[];
 }
+
+/** The vocabulary agreements are written in (src/agreements/vocabulary.ts); a node may add categories and purposes. */
+export const DATA_CATEGORIES = [
+  'declaration.prearrival',
+  'declaration.export',
+  'intelligence.seizure',
+  'intelligence.alert',
+  'assistance.request',
+  'assistance.reply',
+  'aeo.status',
+  'document.proof',
+] as const;
+export const PURPOSES = [
+  'risk-assessment',
+  'enforcement',
+  'investigation',
+  'prosecution',
+  'statistics',
+  'mutual-assistance',
+  'aeo-recognition',
+  'document-verification',
+] as const;
+export const FIELD_CLASSES = ['personal', 'commercial', 'enforcement', 'public'] as const;
+export type FieldClass = (typeof FIELD_CLASSES)[number];
+export const TREATMENTS = ['full', 'pseudonymized', 'withheld'] as const;
+export type Treatment = (typeof TREATMENTS)[number];
+export const AGREEMENT_KINDS = ['bilateral-cmaa', 'multilateral-convention', 'regional', 'aeo-mra'] as const;
+export type AgreementKind = (typeof AGREEMENT_KINDS)[number];
+export const AGREEMENT_STATUSES = [
+  'pending-signatures',
+  'not-yet-valid',
+  'in-force',
+  'expired',
+  'suspended',
+  'terminated',
+  'tampered',
+] as const;
+export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
+
+export type OnwardTransfer =
+  { rule: 'forbidden' } | { rule: 'named-parties'; parties: string[] } | { rule: 'with-consent' };
+
+/** One direction of exchange an agreement allows, schema `AgreementDocument.clauses[]`. */
+export interface Clause {
+  id: string;
+  /** An administration id, or `*` for every party. */
+  from: string;
+  to: string;
+  categories: string[];
+  purposes: string[];
+  fields: Record<FieldClass, Treatment>;
+  retention: { days: number; onExpiry: 'delete' | 'anonymize' };
+  onwardTransfer: OnwardTransfer;
+  handlingCodes: string[];
+  replyDeadlineDays: number | null;
+  articles: string[];
+}
+
+export interface LegalReference {
+  article: string;
+  title: string;
+}
+
+/** One version of an agreement as every party signs it, schema `AgreementDocument`. */
+export interface AgreementDocument {
+  id: string;
+  version: number;
+  supersedes: { version: number; hash: string } | null;
+  title: string;
+  kind: AgreementKind;
+  parties: string[];
+  legalReferences: LegalReference[];
+  validity: { from: string; until: string | null };
+  clauses: Clause[];
+}
+
+export interface AgreementLifecycle {
+  state: 'active' | 'suspended' | 'terminated' | 'tampered';
+  by?: string;
+  at?: string;
+  reason?: string;
+  detail?: string;
+}
+
+export interface AgreementSummary {
+  id: string;
+  title: string;
+  kind: AgreementKind;
+  parties: string[];
+  latestVersion: number;
+  inForceVersion: number | null;
+  status: AgreementStatus;
+  validity: { from: string; until: string | null };
+  lifecycle: AgreementLifecycle;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AgreementSignature {
+  party: string;
+  kid: string;
+  signature: string;
+  signedAt: string;
+  verified: boolean;
+}
+
+export interface AgreementVersion {
+  version: number;
+  documentHash: string;
+  createdAt: string;
+  createdBy: string;
+  document: AgreementDocument;
+  signatures: AgreementSignature[];
+  missingSignatures: string[];
+  complete: boolean;
+}
+
+export interface Agreement extends AgreementSummary {
+  versions: AgreementVersion[];
+}
+
+/** Either a template and its parties, or a whole document. */
+export interface NewAgreement {
+  template?: string;
+  parties?: string[];
+  id?: string;
+  title?: string;
+  validity?: { from: string; until: string | null };
+  document?: AgreementDocument | Record<string, unknown>;
+}
+
+export interface AgreementPartyKey {
+  party: string;
+  kid: string;
+  jwk: PublicJwk;
+  addedAt: string | null;
+  own: boolean;
+}
+
+export interface SharingRequest {
+  receiver: string;
+  category: string;
+  purpose: string;
+  record?: Record<string, unknown>;
+  handlingCode?: string;
+  agreementId?: string;
+}
+
+export interface DecisionReason {
+  effect: 'allow' | 'deny' | 'restrict' | 'not-applicable';
+  code: string;
+  message: string;
+  agreement?: { id: string; version: number; title: string; status: string };
+  clause?: string;
+  articles?: LegalReference[];
+  rule?: { id: string; title: string; legalReference: string };
+  fields?: string[];
+}
+
+/** The policy decision point's answer, schema `SharingDecision`. */
+export interface SharingDecision {
+  allowed: boolean;
+  code: string | null;
+  sender: string;
+  receiver: string;
+  category: string;
+  purpose: string;
+  at: string;
+  basis: { agreementId: string; version: number; title: string; clause: string; articles: LegalReference[] } | null;
+  treatment: Record<FieldClass | 'unclassified', Treatment>;
+  /** JSON Pointer into the record → treatment. */
+  fields: Record<string, Treatment>;
+  record: Record<string, unknown> | null;
+  retention: { days: number; onExpiry: 'delete' | 'anonymize' } | null;
+  onwardTransfer: Record<string, unknown> | null;
+  replyDeadlineDays: number | null;
+  handlingCode: string | null;
+  reasons: DecisionReason[];
+}
