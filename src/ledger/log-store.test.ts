@@ -109,6 +109,35 @@ for (const target of storeTargets()) {
         expect((await auditLog(store)).ok).toBe(true);
       });
 
+      it('waits for a transaction another module holds on the connection, and commits apart from it', async () => {
+        let pending: Promise<unknown> | undefined;
+        await expect(
+          store.db.transaction().execute(async (trx) => {
+            await sql`select 1`.execute(trx);
+            pending = log.append(entryNo(0));
+            await new Promise((resolve) => setTimeout(resolve, 10));
+            throw new Error('the other transaction rolls back');
+          }),
+        ).rejects.toThrow('rolls back');
+        expect(await pending).toMatchObject({ index: 0 });
+        expect(await log.size()).toBe(1);
+        expect((await auditLog(store)).ok).toBe(true);
+      });
+
+      it('finds entries by leaf hash in a log written before the prefix index (ledger/0003)', async () => {
+        const early = await target.open();
+        try {
+          await migrate(early, ledgerMigrations.slice(0, 2));
+          const old = await LogStore.open({ store: early, origin });
+          const acks = await old.appendAll(Array.from({ length: 20 }, (_, i) => entryNo(i)));
+          await migrate(early, ledgerMigrations);
+          const proof = await (await LogStore.open({ store: early, origin })).inclusionProofByHash(acks[13]!.leafHash);
+          expect(proof.leafIndex).toBe(13);
+        } finally {
+          await target.dispose(early);
+        }
+      });
+
       it('resumes from the stored frontier when reopened', async () => {
         const acks = await log.appendAll(Array.from({ length: 37 }, (_, i) => entryNo(i)));
         const reopened = await LogStore.open({ store, origin });

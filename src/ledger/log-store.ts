@@ -10,6 +10,12 @@
  * The appender keeps the tree's frontier (a CompactRange) in memory. The single `ledger_state` row is both the
  * committed size and the writers' lock: a transaction first moves it from the size this process knows, so a second
  * writer (another process on the same database) finds it moved, reloads the frontier and retries.
+ *
+ * On SQLite the hot paths (the append transaction, proof reads) run on the raw better-sqlite3 connection with
+ * prepared single-row statements, in one synchronous `BEGIN IMMEDIATE … COMMIT` per batch: Kysely's async path per
+ * query cost more than the inserts themselves (and multi-row `VALUES` measured slower than single-row prepared
+ * statements there). While another transaction is open on the connection they fall back to Kysely, which waits for
+ * it. PostgreSQL always goes through Kysely, with multi-row inserts.
  */
 import { sql, type Kysely } from 'kysely';
 import { ConcordError, systemClock, type Clock } from '../kernel/index.js';
@@ -72,6 +78,9 @@ export const MAX_ENTRIES_PER_READ = 10_000;
 // SQLite binds at most 32766 parameters per statement; three per row leaves room.
 const ROWS_PER_INSERT = 1_000;
 
+/** Bytes of the leaf hash indexed for {@link LogStore.inclusionProofByHash} (`ledger/0003-leaf-hash-prefix`). */
+export const LEAF_HASH_PREFIX_BYTES = 8;
+
 interface Pending {
   readonly bytes: Uint8Array[];
   readonly resolve: (entries: AppendedEntry[]) => void;
@@ -85,17 +94,20 @@ export class LogStore {
   readonly #db: Kysely<LedgerTables>;
   readonly #clock: Clock;
   readonly #maxBatch: number;
+  /** Prepared statements on the raw connection, on SQLite. */
+  readonly #sqlite: SqliteStatements | undefined;
   #range: CompactRange;
   #queue: Pending[] = [];
   /** Hashes of multi-subtree ranges already composed; they never change. */
   readonly #composed = new Map<string, Uint8Array>();
   #draining: Promise<void> | undefined;
 
-  private constructor(options: LogStoreOptions, range: CompactRange) {
+  private constructor(options: LogStoreOptions, range: CompactRange, statements: SqliteStatements | undefined) {
     this.origin = options.origin;
     this.#db = options.store.typed<LedgerTables>();
     this.#clock = options.clock ?? systemClock;
     this.#maxBatch = options.maxBatch ?? 10_000;
+    this.#sqlite = statements;
     this.#range = range;
   }
 
@@ -108,7 +120,9 @@ export class LogStore {
    */
   static async open(options: LogStoreOptions): Promise<LogStore> {
     const db = options.store.typed<LedgerTables>();
-    return new LogStore(options, await loadFrontier(db));
+    const raw = options.store.sqlite;
+    const statements = raw ? new SqliteStatements(raw) : undefined;
+    return new LogStore(options, await loadFrontier(db, statements), statements);
   }
 
   /**
@@ -143,13 +157,13 @@ export class LogStore {
 
   /** The committed tree size. */
   async size(): Promise<number> {
-    return readSize(this.#db);
+    return this.#idle()?.size() ?? readSize(this.#db);
   }
 
   /** The root hash of the tree at `size` (default: the committed size). */
   async rootHash(size?: number): Promise<Uint8Array> {
     const at = await this.#sizeAtMost(size);
-    const [root] = await readPlan(this.#db, planRootHash(at), this.#composed);
+    const [root] = await this.#readPlan(planRootHash(at));
     return root ?? EMPTY_ROOT;
   }
 
@@ -161,7 +175,7 @@ export class LogStore {
   async inclusionProof(index: number, size?: number): Promise<InclusionProof> {
     const at = await this.#sizeAtMost(size);
     const plan = planInclusionProof(index, at);
-    return { leafIndex: index, treeSize: at, hashes: await readPlan(this.#db, plan, this.#composed) };
+    return { leafIndex: index, treeSize: at, hashes: await this.#readPlan(plan) };
   }
 
   /**
@@ -173,16 +187,23 @@ export class LogStore {
   async inclusionProofByHash(leafHash: Uint8Array, size?: number): Promise<InclusionProof> {
     const at = await this.#sizeAtMost(size);
     if (!isHash(leafHash)) throw new ConcordError('LEDGER_ENTRY_UNKNOWN', 'a leaf hash is 32 bytes');
-    const row = await this.#db
-      .selectFrom('ledger_leaves')
-      .select('idx')
-      .where('leaf_hash', '=', toBuffer(leafHash))
-      .where('idx', '<', at)
-      .orderBy('idx')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) throw new ConcordError('LEDGER_ENTRY_UNKNOWN', `no entry with that leaf hash in the first ${at}`);
-    return this.inclusionProof(Number(row.idx), at);
+    const hash = toBuffer(leafHash);
+    const prefix = hash.subarray(0, LEAF_HASH_PREFIX_BYTES);
+    const idle = this.#idle();
+    let index: number | undefined;
+    if (idle) {
+      index = idle.indexByHash(prefix, hash, at);
+    } else {
+      // The expression must read exactly as the index's (`ledger/0003-leaf-hash-prefix`) for the planner to use it.
+      const { rows } = await sql<{ idx: number }>`select idx from ledger_leaves
+        where substr(leaf_hash, 1, 8) = ${prefix} and leaf_hash = ${hash} and idx < ${at}
+        order by idx limit 1`.execute(this.#db);
+      index = rows[0] === undefined ? undefined : Number(rows[0].idx);
+    }
+    if (index === undefined) {
+      throw new ConcordError('LEDGER_ENTRY_UNKNOWN', `no entry with that leaf hash in the first ${at}`);
+    }
+    return this.inclusionProof(index, at);
   }
 
   /**
@@ -193,7 +214,7 @@ export class LogStore {
   async consistencyProof(size1: number, size2?: number): Promise<ConsistencyProof> {
     const at = await this.#sizeAtMost(size2);
     const plan = planConsistencyProof(size1, at);
-    return { size1, size2: at, hashes: await readPlan(this.#db, plan, this.#composed) };
+    return { size1, size2: at, hashes: await this.#readPlan(plan) };
   }
 
   /**
@@ -297,7 +318,7 @@ export class LogStore {
   async #sizeAtMost(size: number | undefined): Promise<number> {
     // The size this process committed is a lower bound of the committed size: no need to ask the database.
     if (size !== undefined && isTreeIndex(size) && size <= this.#range.size) return size;
-    const committed = await readSize(this.#db);
+    const committed = await this.size();
     if (size === undefined) return committed;
     if (!isTreeIndex(size) || size > committed) {
       throw new ConcordError('LEDGER_SIZE_INVALID', `size ${String(size)} is beyond the log's ${committed} entries`, {
@@ -341,11 +362,32 @@ export class LogStore {
     }
   }
 
+  /** The raw SQLite statements, when no transaction is open on the connection (see the file comment). */
+  #idle(): SqliteStatements | undefined {
+    return this.#sqlite && !this.#sqlite.db.inTransaction ? this.#sqlite : undefined;
+  }
+
+  async #readPlan(plan: ProofPlan): Promise<Uint8Array[]> {
+    const idle = this.#idle();
+    if (!idle) return readPlan(this.#db, plan, this.#composed);
+    const cache = this.#composed;
+    const needed = plan.filter((nodes) => nodes.length === 1 || !cache.has(rangeKey(nodes)));
+    const hashes = idle.nodes(planNodes(needed));
+    return composeProof(plan, (node) => hashes.get(nodeKey(node))!, nodeHasher, cache);
+  }
+
   async #commit(entries: readonly Uint8Array[]): Promise<AppendedEntry[]> {
     for (let attempt = 0; ; attempt++) {
       const range = this.#range.clone();
       const start = range.size;
       try {
+        const idle = this.#idle();
+        if (idle) {
+          // Synchronous: BEGIN IMMEDIATE … COMMIT (durable on return), or ROLLBACK and throw.
+          const appended = idle.append(range, entries);
+          this.#range = range;
+          return appended;
+        }
         const appended = await this.#db.transaction().execute(async (trx) => {
           const locked = await trx
             .updateTable('ledger_state')
@@ -382,7 +424,7 @@ export class LogStore {
         return appended;
       } catch (error) {
         if (!(error instanceof StaleFrontier) || attempt >= 5) throw error;
-        this.#range = await loadFrontier(this.#db);
+        this.#range = await loadFrontier(this.#db, this.#sqlite);
       }
     }
   }
@@ -442,18 +484,15 @@ export async function readNodes(db: Kysely<LedgerTables>, nodes: readonly NodeRe
     }>`${sql.join(parts, sql` union all `)}`.execute(db);
     for (const row of rows) hashes.set(`${Number(row.level)}/${Number(row.idx)}`, new Uint8Array(row.hash));
   }
-  for (const node of nodes) {
-    if (!hashes.has(nodeKey(node))) {
-      throw new ConcordError('LEDGER_INTEGRITY_FAILED', `stored node ${nodeKey(node)} is missing`, { ...node });
-    }
-  }
+  for (const node of nodes) if (!hashes.has(nodeKey(node))) throw missingNode(node);
   return hashes;
 }
 
-async function loadFrontier(db: Kysely<LedgerTables>): Promise<CompactRange> {
-  const size = await readSize(db);
+async function loadFrontier(db: Kysely<LedgerTables>, statements?: SqliteStatements): Promise<CompactRange> {
+  const idle = statements && !statements.db.inTransaction ? statements : undefined;
+  const size = idle ? idle.size() : await readSize(db);
   const nodes = frontierNodes(size);
-  const hashes = await readNodes(db, nodes);
+  const hashes = idle ? idle.nodes(nodes) : await readNodes(db, nodes);
   return CompactRange.fromFrontier(
     size,
     nodes.map((n) => hashes.get(nodeKey(n))!),
@@ -462,6 +501,123 @@ async function loadFrontier(db: Kysely<LedgerTables>): Promise<CompactRange> {
 
 function nodeKey(node: NodeRef): string {
   return `${node.level}/${node.index}`;
+}
+
+function missingNode(node: NodeRef): ConcordError {
+  return new ConcordError('LEDGER_INTEGRITY_FAILED', `stored node ${nodeKey(node)} is missing`, { ...node });
+}
+
+type SqliteDatabase = NonNullable<Store['sqlite']>;
+
+/**
+ * The log's statements on the raw better-sqlite3 connection, prepared once. Every method is synchronous, so none
+ * can interleave with another query on the connection; callers check `db.inTransaction` first.
+ */
+class SqliteStatements {
+  readonly #lock;
+  readonly #insertLeaf;
+  readonly #insertNode;
+  readonly #size;
+  /** Statements reading `leaves` leaf hashes and `upper` node hashes in one step, by `${leaves}/${upper}`. */
+  readonly #readers = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  readonly #byHash;
+  readonly #append;
+
+  constructor(readonly db: SqliteDatabase) {
+    this.#lock = db.prepare<[number, number]>('update ledger_state set size = ? where id = 1 and size = ?');
+    this.#insertLeaf = db.prepare<[number, Buffer, Buffer]>(
+      'insert into ledger_leaves (idx, leaf_hash, entry) values (?, ?, ?)',
+    );
+    this.#insertNode = db.prepare<[number, number, Buffer]>(
+      'insert into ledger_nodes (level, idx, hash) values (?, ?, ?)',
+    );
+    this.#size = db.prepare<[], number>('select size from ledger_state where id = 1').pluck();
+    this.#byHash = db
+      .prepare<[Buffer, Buffer, number], number>(
+        'select idx from ledger_leaves where substr(leaf_hash, 1, 8) = ? and leaf_hash = ? and idx < ? order by idx limit 1',
+      )
+      .pluck();
+    this.#append = db.transaction((range: CompactRange, entries: readonly Uint8Array[]): AppendedEntry[] => {
+      const start = range.size;
+      if (this.#lock.run(start + entries.length, start).changes !== 1) throw new StaleFrontier();
+      const result: AppendedEntry[] = new Array<AppendedEntry>(entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        const bytes = toBuffer(entries[i]!);
+        const leafHash = toBuffer(hashLeaf(bytes));
+        const index = start + i;
+        const nodes = range.append(leafHash);
+        for (let n = 1; n < nodes.length; n++) {
+          const node = nodes[n]!;
+          this.#insertNode.run(node.level, node.index, toBuffer(node.hash));
+        }
+        this.#insertLeaf.run(index, leafHash, bytes);
+        result[i] = { index, leafHash };
+      }
+      return result;
+    });
+  }
+
+  /** Appends `entries` to `range` and writes them in one `BEGIN IMMEDIATE … COMMIT`; throws after a rollback. */
+  append(range: CompactRange, entries: readonly Uint8Array[]): AppendedEntry[] {
+    return this.#append.immediate(range, entries);
+  }
+
+  size(): number {
+    const size = this.#size.get();
+    if (size === undefined) throw new ConcordError('LEDGER_INTEGRITY_FAILED', 'the ledger_state row is missing');
+    return Number(size);
+  }
+
+  /**
+   * The hashes of complete subtrees: one statement (prepared once per shape) of one primary-key probe per node, as
+   * {@link readNodes} does through Kysely — a proof costs one call into SQLite, not one per node.
+   */
+  nodes(nodes: readonly NodeRef[]): Map<string, Uint8Array> {
+    const hashes = new Map<string, Uint8Array>();
+    if (nodes.length === 0) return hashes;
+    const params: number[] = [];
+    let leaves = 0;
+    for (const node of nodes) {
+      if (node.level === 0) {
+        params.push(node.index);
+        leaves++;
+      }
+    }
+    for (const node of nodes) if (node.level > 0) params.push(node.level, node.index);
+    const rows = this.#reader(leaves, nodes.length - leaves).all(params) as {
+      level: number;
+      idx: number;
+      hash: Buffer;
+    }[];
+    for (const row of rows) hashes.set(`${row.level}/${row.idx}`, row.hash);
+    for (const node of nodes) if (!hashes.has(nodeKey(node))) throw missingNode(node);
+    return hashes;
+  }
+
+  #reader(leaves: number, upper: number) {
+    const key = `${leaves}/${upper}`;
+    let statement = this.#readers.get(key);
+    if (!statement) {
+      const parts: string[] = [];
+      if (leaves > 0) {
+        const ids = new Array<string>(leaves).fill('?').join(', ');
+        parts.push(`select 0 as level, idx, leaf_hash as hash from ledger_leaves where idx in (${ids})`);
+      }
+      if (upper > 0) {
+        const keys = new Array<string>(upper).fill('(?, ?)').join(', ');
+        parts.push(`select level, idx, hash from ledger_nodes where (level, idx) in (values ${keys})`);
+      }
+      statement = this.db.prepare(parts.join(' union all '));
+      this.#readers.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** The first index below `size` whose leaf hash is `hash`. */
+  indexByHash(prefix: Buffer, hash: Buffer, size: number): number | undefined {
+    const index = this.#byHash.get(prefix, hash, size);
+    return index === undefined ? undefined : Number(index);
+  }
 }
 
 function nodeRow(node: NewNode): LedgerTables['ledger_nodes'] {

@@ -33,6 +33,13 @@ export interface Store {
   readonly binaryType: 'blob' | 'bytea';
   /** The column type for a 64-bit integer on this engine. */
   readonly bigintType: 'integer' | 'bigint';
+  /**
+   * The raw better-sqlite3 connection behind `db`, on SQLite only: for hot paths where Kysely's per-query async
+   * overhead dominates (prepared statements run synchronously). It is the same connection, so: never leave a
+   * transaction open across an `await`, and check `sqlite.inTransaction` first — while a Kysely transaction is open,
+   * statements run here would join it (use `db` then, which waits for it).
+   */
+  readonly sqlite?: SQLite.Database;
   /** Checks that the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -63,7 +70,7 @@ function openSqlite(path: string): Store {
   database.pragma('busy_timeout = 5000');
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
-  return makeStore('sqlite', db);
+  return { ...makeStore('sqlite', db), sqlite: database };
 }
 
 async function openPostgres(url: string, options: StoreOptions): Promise<Store> {

@@ -101,6 +101,23 @@ for (const target of storeTargets()) {
       it('answers ping', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
       });
+
+      it('exposes the raw SQLite connection behind db, and only on SQLite', async () => {
+        if (store.dialect !== 'sqlite') {
+          expect(store.sqlite).toBeUndefined();
+          return;
+        }
+        const raw = store.sqlite!;
+        raw.prepare('insert into things (id, n, bytes) values (?, ?, ?)').run('r', 5, Buffer.from([7]));
+        const db = store.typed<ThingsTables>();
+        expect((await db.selectFrom('things').selectAll().where('id', '=', 'r').executeTakeFirstOrThrow()).n).toBe(5);
+        // The same connection: a Kysely transaction in progress is visible to it.
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('things').values({ id: 't', n: 1, bytes: null }).execute();
+          expect(raw.inTransaction).toBe(true);
+        });
+        expect(raw.inTransaction).toBe(false);
+      });
     });
   });
 }
