@@ -1,25 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { canonicalize, ConcordError } from '../../kernel/index.js';
-import { openNode, type NodeContext } from '../../node/index.js';
+import type { NodeContext } from '../../node/index.js';
 import { printJson, printTable, run } from '../output.js';
+import { withNode } from '../with-node.js';
 
 /** `concord agreement check` exits with this when the exchange is denied (0 when allowed). */
 export const EXIT_DENIED = 3;
-
-/**
- * Agreement commands work on the node's database directly, beside a running node or without one (see
- * docs/decisions/0003-cli-beside-a-running-node.md): a running server sees a change at its next decision, because
- * every change moves the policy generation it checks.
- */
-async function withNode<T>(dataDir: string, body: (node: NodeContext) => Promise<T>): Promise<T> {
-  const node = await openNode(dataDir);
-  try {
-    return await body(node);
-  } finally {
-    await node.close();
-  }
-}
 
 const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
 

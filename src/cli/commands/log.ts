@@ -19,23 +19,10 @@ import {
   type CosignedCheckpoint,
   type DocumentBundle,
 } from '../../ledger/index.js';
-import { findRunningNode, KEY_FILES, openNode, readConfig, SQLITE_FILE, type NodeContext } from '../../node/index.js';
+import { findRunningNode, KEY_FILES, readConfig, SQLITE_FILE, type NodeContext } from '../../node/index.js';
 import { openStore } from '../../storage/index.js';
 import { EXIT, printJson, printTable, run } from '../output.js';
-
-/**
- * Log and document commands. Reading (verify, prove, key, bundles of a stopped node) opens the database; writing the
- * log (checkpoint, anchor, revoke) goes through the running node's HTTP API when `run.json` names a live process, so
- * the log keeps one writer (docs/decisions/0003). Witness configuration rows are small and written directly.
- */
-async function withNode<T>(dataDir: string, body: (node: NodeContext) => Promise<T>): Promise<T> {
-  const node = await openNode(dataDir);
-  try {
-    return await body(node);
-  } finally {
-    await node.close();
-  }
-}
+import { withNode } from '../with-node.js';
 
 type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<unknown>;
 

@@ -1,22 +1,9 @@
 import type { Command } from 'commander';
 import { ConcordError, newSecret } from '../../kernel/index.js';
-import { openNode, type NodeContext } from '../../node/index.js';
+import type { NodeContext } from '../../node/index.js';
 import { printJson, printTable, run } from '../output.js';
 import { readPasswordFile } from '../secrets.js';
-
-/**
- * User and token commands work on the node's database directly, beside a running node or without one: identity
- * rows are small transactions that SQLite (WAL, busy timeout) and PostgreSQL serialize. See
- * docs/decisions/0003-cli-beside-a-running-node.md.
- */
-async function withNode<T>(dataDir: string, body: (node: NodeContext) => Promise<T>): Promise<T> {
-  const node = await openNode(dataDir);
-  try {
-    return await body(node);
-  } finally {
-    await node.close();
-  }
-}
+import { withNode } from '../with-node.js';
 
 function audit(
   node: NodeContext,
