@@ -113,6 +113,7 @@ describe('concord demo', () => {
       const password = /password (\S+)/.exec(demo.output())?.[1];
       expect(password).toBeDefined();
       const ids = [];
+      const inForce: Record<string, string[]> = {};
       for (let i = 0; i < 3; i++) {
         const base = `http://127.0.0.1:${basePort + i}`;
         const response = await login(base, 'admin', password!);
@@ -121,8 +122,21 @@ describe('concord demo', () => {
           administration: string;
         };
         ids.push(node.administration);
+        const agreements = (await (await fetch(`${base}/api/v1/agreements`, { headers: { cookie } })).json()) as {
+          items: { id: string; status: string }[];
+        };
+        inForce[node.administration] = agreements.items
+          .filter((a) => a.status === 'in-force')
+          .map((a) => a.id)
+          .sort();
       }
       expect(ids).toEqual(['NL', 'SG', 'KE']);
+      // the demo's legal frame, signed by every party and in force at each of them
+      expect(inForce).toEqual({
+        NL: ['nl-sg-aeo-mra', 'nl-sg-cmaa', 'nl-sg-ke-convention'],
+        SG: ['nl-sg-aeo-mra', 'nl-sg-cmaa', 'nl-sg-ke-convention'],
+        KE: ['nl-sg-ke-convention'],
+      });
     } finally {
       expect(await stop(demo, 'SIGINT')).toBe(0);
     }

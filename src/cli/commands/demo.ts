@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultEnvironment, generateDeclarationBatch } from '../../declarations/index.js';
 import { ConcordError, newSecret } from '../../kernel/index.js';
-import { initNode, openNode } from '../../node/index.js';
+import { initNode, openNode, type NodeContext } from '../../node/index.js';
 import { run } from '../output.js';
 
 /** The demo network: three administrations on one machine. */
@@ -63,7 +63,62 @@ async function prepare(dir: string): Promise<Credentials> {
       await node.close();
     }
   }
+  await agreeDemoAgreements(dir);
   return credentials;
+}
+
+/**
+ * The demo network's legal frame, as a ministry would set it up: a NL–SG bilateral CMAA (pre-arrival data,
+ * seizures), the NL–SG–KE multilateral convention (less: pseudonymized parties, no personal data) and a NL–SG AEO
+ * MRA. Each party's node holds the same documents, registers the others' signing keys and signs; the signatures are
+ * then exchanged (federation will carry them between nodes; here the demo hands them over), so every agreement is in
+ * force at every party. Done once: nodes that already hold the agreements are left as they are.
+ */
+export const DEMO_AGREEMENTS = [
+  { id: 'nl-sg-cmaa', template: 'cmaa', parties: ['NL', 'SG'] },
+  { id: 'nl-sg-ke-convention', template: 'convention', parties: ['KE', 'NL', 'SG'] },
+  { id: 'nl-sg-aeo-mra', template: 'aeo-mra', parties: ['NL', 'SG'] },
+] as const;
+
+async function agreeDemoAgreements(dir: string): Promise<void> {
+  const nodes = new Map<string, NodeContext>();
+  try {
+    for (const admin of DEMO_ADMINISTRATIONS) nodes.set(admin.id, await openNode(join(dir, admin.id)));
+    const first = nodes.get('NL')!;
+    if ((await first.agreements.list()).length > 0) return;
+    process.stdout.write('Signing the demo agreements …\n');
+    for (const [id, node] of nodes) {
+      for (const [other, partner] of nodes) {
+        if (other !== id) await node.agreements.addPartyKey(other, partner.keys.signing.publicJwk);
+      }
+    }
+    const validity = { from: '2024-01-01', until: null };
+    for (const agreement of DEMO_AGREEMENTS) {
+      const parties = agreement.parties.map((party) => nodes.get(party)!);
+      for (const node of parties) {
+        await node.agreements.create({ ...agreement, parties: [...agreement.parties], validity }, 'demo');
+      }
+      const signatures = [];
+      for (const node of parties) {
+        const view = await node.agreements.sign(agreement.id);
+        const own = view.versions.at(-1)!.signatures.find((s) => s.party === node.config.administration)!;
+        signatures.push(own);
+      }
+      for (const node of parties) {
+        for (const signature of signatures) {
+          if (signature.party === node.config.administration) continue;
+          await node.agreements.addSignature(agreement.id, {
+            version: 1,
+            party: signature.party,
+            signature: signature.signature,
+            kid: signature.kid,
+          });
+        }
+      }
+    }
+  } finally {
+    for (const node of nodes.values()) await node.close();
+  }
 }
 
 async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
