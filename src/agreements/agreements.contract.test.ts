@@ -77,6 +77,18 @@ for (const target of storeTargets()) {
       await target.dispose(store);
     });
 
+    describe('agreement events', () => {
+      it('are append-only: the database refuses UPDATE and DELETE', async () => {
+        await service.create({ template: 'cmaa', parties: ['NL', 'SG'], id: 'events' }, 'admin');
+        await expect(sql`update agreement_events set agreement_id = 'x'`.execute(store.db)).rejects.toThrow(
+          /AGREEMENT_EVENTS_APPEND_ONLY/,
+        );
+        await expect(sql`delete from agreement_events`.execute(store.db)).rejects.toThrow(
+          /AGREEMENT_EVENTS_APPEND_ONLY/,
+        );
+      });
+    });
+
     describe('create', () => {
       it('drafts a CMAA from the template, pending signatures, and logs agreement.created', async () => {
         const view = await service.create({ template: 'cmaa', parties: ['SG', 'NL'] }, 'admin');

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { Migration, Store } from '../storage/index.js';
+import { makeAppendOnly, type Migration, type Store } from '../storage/index.js';
 
 export interface AgreementsTable {
   id: string;
@@ -225,6 +225,14 @@ export const agreementsMigrations: Migration[] = [
         .on('received_records')
         .columns(['state', 'retain_until'])
         .execute();
+    },
+  },
+  {
+    // Agreement events are the node's record of what it decided and why; like the access audit, they are never
+    // edited or deleted.
+    name: 'agreements/0004-events-append-only',
+    async up(store: Store) {
+      await makeAppendOnly(store, 'agreement_events', 'AGREEMENT_EVENTS_APPEND_ONLY');
     },
   },
 ];

@@ -1,5 +1,5 @@
-import { type Generated, sql } from 'kysely';
-import type { Migration, Store } from '../storage/index.js';
+import type { Generated } from 'kysely';
+import { makeAppendOnly, type Migration, type Store } from '../storage/index.js';
 
 export interface UsersTable {
   id: string;
@@ -118,30 +118,7 @@ export const identityMigrations: Migration[] = [
         .execute();
       await db.schema.createIndex('access_audit_actor').on('access_audit').columns(['actor', 'seq']).execute();
       await db.schema.createIndex('access_audit_action').on('access_audit').columns(['action', 'seq']).execute();
-      // Append-only in the database itself, so that no code path — ours or an operator's SQL — edits history quietly.
-      if (dialect === 'sqlite') {
-        for (const op of ['UPDATE', 'DELETE']) {
-          await sql
-            .raw(
-              `CREATE TRIGGER access_audit_no_${op.toLowerCase()} BEFORE ${op} ON access_audit ` +
-                `BEGIN SELECT RAISE(ABORT, 'AUDIT_APPEND_ONLY'); END`,
-            )
-            .execute(db);
-        }
-      } else {
-        await sql
-          .raw(
-            `CREATE FUNCTION access_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS ` +
-              `$$ BEGIN RAISE EXCEPTION 'AUDIT_APPEND_ONLY'; END $$`,
-          )
-          .execute(db);
-        await sql
-          .raw(
-            `CREATE TRIGGER access_audit_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON access_audit ` +
-              `FOR EACH STATEMENT EXECUTE FUNCTION access_audit_append_only()`,
-          )
-          .execute(db);
-      }
+      await makeAppendOnly({ db, dialect }, 'access_audit', 'AUDIT_APPEND_ONLY');
     },
   },
 ];
