@@ -79,6 +79,33 @@ describe('agreement parties', () => {
   });
 });
 
+describe('POST /api/v1/agreements/drafts', () => {
+  it('returns the template’s draft document without storing anything', async () => {
+    const before = (await get('/api/v1/agreements')).json() as { items: unknown[] };
+    const response = await post('/api/v1/agreements/drafts', {
+      template: 'convention',
+      parties: ['SG', 'NL', 'KE'],
+      validity: { from: '2025-01-01', until: null },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      kind: 'multilateral-convention',
+      parties: ['KE', 'NL', 'SG'],
+      version: 1,
+      validity: { from: '2025-01-01', until: null },
+    });
+    expect((await get('/api/v1/agreements')).json()).toEqual(before);
+  });
+
+  it('refuses an unknown template with REQUEST_INVALID', async () => {
+    expectProblem(
+      await post('/api/v1/agreements/drafts', { template: 'treaty', parties: ['NL', 'SG'] }),
+      400,
+      'REQUEST_INVALID',
+    );
+  });
+});
+
 describe('POST /api/v1/agreements', () => {
   it('creates a CMAA from the template, pending signatures, and audits it', async () => {
     const response = await post('/api/v1/agreements', {

@@ -2,6 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
   AGREEMENT_KINDS,
+  AGREEMENT_TEMPLATES,
+  agreementFromTemplate,
   AgreementDocumentSchema,
   FIELD_CLASSES,
   NationalRuleInputSchema,
@@ -96,6 +98,22 @@ const NewAgreementBody = Type.Object(
     document: Type.Optional({ ...Json, description: 'A whole AgreementDocument, instead of a template' }),
   },
   { additionalProperties: false, description: 'Either template and parties, or document' },
+);
+
+const DraftBody = Type.Object(
+  {
+    template: Type.Union(
+      AGREEMENT_TEMPLATES.map((name) => Type.Literal(name)),
+      { description: 'cmaa (WCO model bilateral), convention (Johannesburg 2003) or aeo-mra' },
+    ),
+    parties: Type.Array(Party, { minItems: 2, maxItems: 200 }),
+    id: Type.Optional(Type.String({ maxLength: 64 })),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    validity: Type.Optional(
+      Type.Object({ from: IsoDate, until: Type.Union([IsoDate, Type.Null()]) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
 );
 
 const AmendBody = Type.Object(
@@ -310,6 +328,24 @@ export function registerAgreementRoutes(app: FastifyInstance, ctx: ServerContext
       });
       return reply.status(201).send(created);
     },
+  );
+
+  app.post<{ Body: Static<typeof DraftBody> }>(
+    '/api/v1/agreements/drafts',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['agreements'],
+        summary: 'The draft document a template gives, to edit before creating it; nothing is stored',
+        body: DraftBody,
+        response: { 200: DocumentRef, ...errorResponses(400) },
+      },
+    },
+    async (request) =>
+      agreementFromTemplate(request.body.template, {
+        ...request.body,
+        today: new Date(ctx.node.clock.now()).toISOString().slice(0, 10),
+      }),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(

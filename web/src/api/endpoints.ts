@@ -1,6 +1,7 @@
 import { request, requestText, toQuery } from './client.js';
 import type {
   Agreement,
+  AgreementDocument,
   AgreementPartyKey,
   AgreementSummary,
   AuditEntry,
@@ -81,6 +82,9 @@ export const api = {
   agreement: (id: string, signal?: AbortSignal) =>
     request<Agreement>(`/api/v1/agreements/${encodeURIComponent(id)}`, { signal }),
   createAgreement: (body: NewAgreement) => request<Agreement>('/api/v1/agreements', { method: 'POST', body }),
+  /** The draft a template gives the node, to edit before creating it; nothing is stored. */
+  draftAgreement: (body: { template: string; parties: string[]; validity: { from: string; until: string | null } }) =>
+    request<AgreementDocument>('/api/v1/agreements/drafts', { method: 'POST', body }),
   /** Signs the latest version (or `version`) as this node's administration. */
   signAgreement: (id: string, version?: number) =>
     request<Agreement>(`/api/v1/agreements/${encodeURIComponent(id)}/signatures`, {

@@ -11,12 +11,15 @@ import {
   type Clause,
 } from '../api/types.js';
 import { clauseText, categoryText, purposeText } from '../agreements/clause-text.js';
-import { AGREEMENT_TEMPLATES, documentFromTemplate, type AgreementTemplate } from '../agreements/templates.js';
 import { PageHeader } from '../components/page-header.js';
 import { ProblemAlert } from '../components/problem-alert.js';
 import { useNodeInfo } from '../node-info.js';
 import { Link, navigate } from '../router.js';
 import { useResource } from '../use-resource.js';
+
+/** The starting points the node offers; it makes the draft itself (`POST /api/v1/agreements/drafts`). */
+const AGREEMENT_TEMPLATES = ['cmaa', 'convention', 'aeo-mra'] as const;
+type AgreementTemplate = (typeof AGREEMENT_TEMPLATES)[number];
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -195,13 +198,17 @@ export function AgreementEditorPage() {
 
   const chosen = [...new Set([self, ...parties].filter(Boolean))];
 
-  function prepare(event: FormEvent<HTMLFormElement>) {
+  async function prepare(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const draft = documentFromTemplate(template, { parties: chosen, validity: { from, until: until || null } });
-    setDocument(draft);
-    setJsonText(JSON.stringify(draft, null, 2));
-    setError(null);
     setLocalError(null);
+    try {
+      const draft = await api.draftAgreement({ template, parties: chosen, validity: { from, until: until || null } });
+      setDocument(draft);
+      setJsonText(JSON.stringify(draft, null, 2));
+      setError(null);
+    } catch (failure) {
+      setError(failure);
+    }
   }
 
   /** The document as the form or the JSON text holds it; null (with a message) when the text is not JSON. */
@@ -265,7 +272,7 @@ export function AgreementEditorPage() {
         <h2 id="editor-start" className="card__title">
           {t('agreementEditor.start.title')}
         </h2>
-        <form className="form" onSubmit={prepare} data-testid="agreement-start-form">
+        <form className="form" onSubmit={(event) => void prepare(event)} data-testid="agreement-start-form">
           <div className="form__row">
             <div className="field">
               <label htmlFor="agreement-template">{t('agreementEditor.start.template')}</label>
