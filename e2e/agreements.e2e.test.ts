@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, CHROMIUM, CLI, freePort, RESULTS_DIR, ROOT, run, stopNode, waitForHealth } from './support.js';
+import { openPage, ADMIN_PASSWORD, CLI, freePort, RESULTS_DIR, ROOT, run, stopNode, waitForHealth } from './support.js';
 import { canonicalBytes, generateSigningKey, signBytes } from '../src/kernel/index.js';
 
 /** Singapore's signing key: the partner signs its copy of the agreement; here the test plays that part. */
@@ -73,27 +73,7 @@ describe('the agreements pages against a real node', () => {
     session = await adminSession(baseUrl);
     await post(baseUrl, session, '/api/v1/agreement-parties', { party: 'SG', jwk: SG_KEY.publicJwk });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB' });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) {
-        pageProblems.push(`csp: ${message.text()}`);
-      }
-    });
+    ({ browser, page } = await openPage(pageProblems));
   });
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** What every browser test shares: the repository's paths, the browser, and a real node's life cycle. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,4 +51,33 @@ export async function stopNode(child: ChildProcess | undefined): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Launches Debian's Chromium headless (with the flags this closed network needs) and opens one page that collects
+ * page errors and Content-Security-Policy refusals into `problems`, so a test can assert there were none.
+ */
+export async function openPage(problems: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) {
+      problems.push(`csp: ${message.text()}`);
+    }
+  });
+  return { browser, page };
 }
