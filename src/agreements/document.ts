@@ -63,6 +63,8 @@ export const ClauseSchema = Type.Object(
     handlingCodes: Type.Array(Type.String({ pattern: '^H[0-9]$' }), { maxItems: 10 }),
     replyDeadlineDays: Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()]),
     articles: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 20 }),
+    /** The data travels encrypted to the receiver's directory key (JWE), not only signed. */
+    confidential: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

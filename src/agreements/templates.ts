@@ -131,6 +131,7 @@ function cmaaClauses(from: string, to: string): Clause[] {
       handlingCodes: [],
       replyDeadlineDays: null,
       articles: ['Art. 7'],
+      confidential: true,
     },
     {
       id: `intelligence-${suffix}`,
@@ -183,6 +184,7 @@ const CONVENTION_CLAUSES: Clause[] = [
     handlingCodes: [],
     replyDeadlineDays: null,
     articles: ['Art. 10'],
+    confidential: true,
   },
   {
     id: 'offences',

@@ -199,6 +199,43 @@ export const ERROR_CATALOGUE = {
   SHARING_RULE_UNKNOWN: { status: 404, title: 'No such national rule' },
   SHARING_CLASSIFICATION_INVALID: { status: 500, title: 'A field classification pattern is invalid' },
   SHARING_RECEIVED_UNKNOWN: { status: 404, title: 'No such received record, or its retention has ended' },
+
+  // federation: directory, envelopes, outbox and inbox
+  FEDERATION_DIRECTORY_INVALID: { status: 400, title: 'The directory document is malformed' },
+  FEDERATION_DIRECTORY_UNTRUSTED: {
+    status: 403,
+    title: 'The directory is not signed by enough of the trusted governance keys',
+  },
+  FEDERATION_DIRECTORY_STALE: { status: 409, title: 'The directory is not newer than the one installed' },
+  FEDERATION_DIRECTORY_MISSING: { status: 409, title: 'No directory is installed on this node' },
+  FEDERATION_MEMBER_UNKNOWN: { status: 404, title: 'No such member in the directory' },
+  FEDERATION_ENVELOPE_MALFORMED: { status: 400, title: 'The envelope is not a well-formed Concord envelope' },
+  FEDERATION_ENVELOPE_TOO_LARGE: { status: 413, title: 'The envelope is larger than this node accepts' },
+  FEDERATION_SENDER_UNKNOWN: { status: 403, title: 'The sender is not a member of the directory' },
+  FEDERATION_SENDER_INACTIVE: { status: 403, title: 'The sender is suspended or revoked in the directory' },
+  FEDERATION_KEY_UNKNOWN: { status: 403, title: "The signing key is not one of the sender's keys in the directory" },
+  FEDERATION_KEY_REVOKED: { status: 403, title: 'The signing key has been revoked' },
+  FEDERATION_KEY_NOT_VALID: { status: 403, title: 'The signing key was not valid when the envelope was created' },
+  FEDERATION_SIGNATURE_INVALID: { status: 403, title: 'The envelope signature does not verify' },
+  FEDERATION_PAYLOAD_TAMPERED: { status: 403, title: 'The payload does not match the hash the envelope signs' },
+  FEDERATION_DECRYPTION_FAILED: { status: 403, title: 'The encrypted payload could not be decrypted by this node' },
+  FEDERATION_WRONG_RECIPIENT: { status: 403, title: 'The envelope is addressed to another administration' },
+  FEDERATION_ENVELOPE_EXPIRED: { status: 403, title: 'The envelope has expired' },
+  FEDERATION_CLOCK_SKEW: { status: 403, title: "The envelope's creation time is too far in the future" },
+  FEDERATION_ENVELOPE_ID_REUSED: { status: 409, title: 'An envelope with this id but other content was received' },
+  FEDERATION_CATEGORY_UNSUPPORTED: { status: 422, title: 'This node does not handle this category of envelope' },
+  FEDERATION_PAYLOAD_INVALID: { status: 422, title: "The payload does not match its category's schema" },
+  FEDERATION_RECEIPT_INVALID: { status: 502, title: "The partner's receipt does not verify" },
+  FEDERATION_RECEIPT_UNKNOWN: { status: 404, title: 'No receipt for this envelope' },
+  FEDERATION_PARTNER_UNKNOWN: { status: 404, title: 'No such partner in the directory' },
+  FEDERATION_PARTNER_UNREACHABLE: { status: 503, title: 'The partner node did not answer' },
+  FEDERATION_OUTBOX_UNKNOWN: { status: 404, title: 'No such envelope in the outbox' },
+  FEDERATION_OUTBOX_NOT_RETRIABLE: { status: 409, title: 'Only dead-lettered envelopes can be retried' },
+  FEDERATION_NO_SIGNING_KEY: {
+    status: 409,
+    title: "None of this node's signing keys is valid in the directory now",
+  },
+  PREARRIVAL_UNKNOWN: { status: 404, title: 'No such pre-arrival record' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

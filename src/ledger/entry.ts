@@ -36,7 +36,8 @@ function entry<Kind extends string, Fields extends TProperties>(type: Kind, fiel
 export const EnvelopeSentSchema = entry('envelope.sent', {
   envelopeId: Id,
   to: Administration,
-  agreementId: Id,
+  /** Absent for the network's own messages (checkpoints, agreement proposals). */
+  agreementId: Type.Optional(Id),
   purpose: Code,
   category: Code,
   /** SHA-256 of the envelope's compact JWS/JWE serialization. */
@@ -47,13 +48,23 @@ export const EnvelopeSentSchema = entry('envelope.sent', {
 export const EnvelopeAcceptedSchema = entry('envelope.accepted', {
   envelopeId: Id,
   from: Administration,
-  agreementId: Id,
+  agreementId: Type.Optional(Id),
   purpose: Code,
   category: Code,
   payloadHash: Sha256Hex,
 });
 
 /** A decision this node took on data a partner shared (a lane, an onward transfer, a deletion…). */
+/** An envelope this node refused: who claimed to send it, why, and which exact bytes. */
+export const EnvelopeRefusedSchema = entry('envelope.refused', {
+  /** Absent when the envelope was too malformed to name itself. */
+  envelopeId: Type.Optional(Id),
+  from: Type.Optional(Administration),
+  code: Type.String({ pattern: '^[A-Z][A-Z0-9_]{1,63}$' }),
+  /** SHA-256 of what was received. */
+  envelopeHash: Sha256Hex,
+});
+
 export const SharedDataDecisionSchema = entry('decision.shared-data', {
   decisionId: Id,
   envelopeId: Id,
@@ -118,6 +129,7 @@ export const DeclarationAcceptedSchema = entry('declaration.accepted', {
 const SCHEMAS = {
   'envelope.sent': EnvelopeSentSchema,
   'envelope.accepted': EnvelopeAcceptedSchema,
+  'envelope.refused': EnvelopeRefusedSchema,
   'decision.shared-data': SharedDataDecisionSchema,
   'document.anchored': DocumentAnchoredSchema,
   'document.revoked': DocumentRevokedSchema,
@@ -131,6 +143,7 @@ export const LEDGER_ENTRY_TYPES = Object.keys(SCHEMAS) as readonly LedgerEntryTy
 
 export type EnvelopeSentEntry = Static<typeof EnvelopeSentSchema>;
 export type EnvelopeAcceptedEntry = Static<typeof EnvelopeAcceptedSchema>;
+export type EnvelopeRefusedEntry = Static<typeof EnvelopeRefusedSchema>;
 export type SharedDataDecisionEntry = Static<typeof SharedDataDecisionSchema>;
 export type DocumentAnchoredEntry = Static<typeof DocumentAnchoredSchema>;
 export type DocumentRevokedEntry = Static<typeof DocumentRevokedSchema>;
@@ -142,6 +155,7 @@ export type DeclarationAcceptedEntry = Static<typeof DeclarationAcceptedSchema>;
 export type LedgerEntry =
   | EnvelopeSentEntry
   | EnvelopeAcceptedEntry
+  | EnvelopeRefusedEntry
   | SharedDataDecisionEntry
   | DocumentAnchoredEntry
   | DocumentRevokedEntry

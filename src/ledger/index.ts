@@ -108,6 +108,7 @@ export {
   type LedgerEntryType,
   type EnvelopeSentEntry,
   type EnvelopeAcceptedEntry,
+  type EnvelopeRefusedEntry,
   type SharedDataDecisionEntry,
   type DocumentAnchoredEntry,
   type DocumentRevokedEntry,

@@ -323,7 +323,10 @@ export class LedgerService {
   async addWitness(url: string, key: string): Promise<WitnessView> {
     cosignatureVerifierFromKey(key);
     const { name } = parseVerifierKey(key);
-    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ConcordError('REQUEST_INVALID', `${url} is not an http(s) URL`);
+    // `federation:SG` reaches SG's witness over the federation (signed envelopes); anything else is an HTTP URL.
+    if (!/^(https?:\/\/[^\s]+|federation:[A-Z]{2}(-[A-Z0-9]{1,8})?)$/.test(url)) {
+      throw new ConcordError('REQUEST_INVALID', `${url} is not an http(s) URL or federation:<administration>`);
+    }
     const existing = await this.#db.selectFrom('ledger_witnesses').select('name').where('name', '=', name).execute();
     if (existing.length > 0) {
       await this.#db.updateTable('ledger_witnesses').set({ url, verifier_key: key }).where('name', '=', name).execute();

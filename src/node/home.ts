@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Clock,
@@ -15,11 +15,24 @@ import {
 } from '../kernel/index.js';
 import { AgreementService } from '../agreements/index.js';
 import { DeclarationService } from '../declarations/index.js';
+import {
+  agreementForwarder,
+  agreementHandlers,
+  checkpointHandler,
+  CHECKPOINT_CATEGORY,
+  federatedWitnessClient,
+  FederationService,
+  PREARRIVAL_CATEGORY,
+  PrearrivalService,
+  syncPartyKeys,
+  syncWitnessing,
+  type FederationOptions,
+} from '../federation/index.js';
 import { IdentityService, type IdentityOptions } from '../identity/index.js';
 import { LedgerService } from '../ledger/index.js';
 import { migrate, openStore, type Store } from '../storage/index.js';
 import { type NodeConfig, parseAdministration, readConfig, writeConfig, CONFIG_FILE } from './config.js';
-import { agreementLogEvents, declarationLogEvents } from './log-producers.js';
+import { agreementLogEvents, declarationLogEvents, bothEvents } from './log-producers.js';
 import { ALL_MIGRATIONS } from './migrations.js';
 import { httpWitnessClient } from './witness-client.js';
 
@@ -40,6 +53,10 @@ export interface NodeContext {
   readonly declarations: DeclarationService;
   /** The tamper-evident log: every module appends through `log.append(entry)`; checkpoints, witnessing, documents. */
   readonly log: LedgerService;
+  /** The directory, envelopes out (outbox) and in (inbox), receipts, alerts. */
+  readonly federation: FederationService;
+  /** Pre-arrival data: exports sent to destinations, expected arrivals, matches and mirror analysis. */
+  readonly prearrivals: PrearrivalService;
   close(): Promise<void>;
 }
 
@@ -122,6 +139,10 @@ export async function initNode(options: InitOptions): Promise<{ config: NodeConf
 export interface OpenOptions {
   clock?: Clock;
   identity?: IdentityOptions;
+  /** Federation settings (clock skew tolerance, backoff, dead-letter age, transport). */
+  federation?: Partial<
+    Pick<FederationOptions, 'maxSkewMs' | 'deadLetterAfterMs' | 'backoff' | 'transport' | 'batchSize'>
+  >;
 }
 
 /** Opens an initialized node and brings its database schema up to date. */
@@ -142,14 +163,73 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
   }
   const clock = options.clock ?? systemClock;
   const identity = new IdentityService(store, { clock, ...options.identity });
+  const keyring = await loadKeyring(dataDir, signing, encryption);
+  // The federation and the log need each other (the log's witnesses are reached through envelopes): the witness
+  // client looks the federation up when it is first used.
+  // Services that need each other are wired through `late`, read only once everything is built.
+  const late: { federation?: FederationService; agreements?: AgreementService; declarations?: DeclarationService } =
+    {};
   const log = await LedgerService.open({
     store,
     administration: config.administration,
     logKey,
     witnessKey,
     clock,
-    witnessClient: httpWitnessClient(),
+    witnessClient: federatedWitnessClient(
+      {
+        call: (...args) => late.federation!.call(...args),
+        raiseAlert: (...args) => late.federation!.raiseAlert(...args),
+      },
+      httpWitnessClient(),
+    ),
   });
+  const federation = new FederationService(store, {
+    administration: config.administration,
+    signingKeys: keyring.signing,
+    encryptionKeys: keyring.encryption,
+    get agreements() {
+      return late.agreements!;
+    },
+    audit: identity.audit,
+    log,
+    clock,
+    ...options.federation,
+  } as FederationOptions);
+  const agreements = new AgreementService(store, {
+    administration: config.administration,
+    signingKey: signing,
+    audit: identity.audit,
+    clock,
+    events: bothEvents(
+      agreementLogEvents(log),
+      agreementForwarder(federation, () => late.agreements!, config.administration),
+    ),
+  });
+  const prearrivals = new PrearrivalService(store, {
+    administration: config.administration,
+    federation,
+    declarations: {
+      get: (id) => late.declarations!.get(id),
+      environment: () => late.declarations!.environment(),
+    },
+    clock,
+  });
+  const logDeclarations = declarationLogEvents(log);
+  const declarations = new DeclarationService(store, {
+    clock,
+    onAccepted: async (accepted) => {
+      await logDeclarations(accepted);
+      await prearrivals.onAccepted(accepted);
+    },
+  });
+  Object.assign(late, { federation, agreements, declarations });
+  federation.handle(PREARRIVAL_CATEGORY, prearrivals.handler());
+  federation.handle(CHECKPOINT_CATEGORY, checkpointHandler(log, federation));
+  for (const [category, handler] of Object.entries(agreementHandlers(() => agreements))) {
+    federation.handle(category, handler);
+  }
+  federation.onDirectory(syncPartyKeys(agreements, config.administration));
+  federation.onDirectory(syncWitnessing(log, config.administration));
   return {
     dataDir,
     config,
@@ -157,20 +237,35 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
     store,
     clock,
     identity,
-    declarations: new DeclarationService(store, { clock, onAccepted: declarationLogEvents(log) }),
-    agreements: new AgreementService(store, {
-      administration: config.administration,
-      signingKey: signing,
-      audit: identity.audit,
-      clock,
-      events: agreementLogEvents(log),
-    }),
+    declarations,
+    agreements,
     log,
+    federation,
+    prearrivals,
     close: async () => {
       await log.log.flush();
       await store.close();
     },
   };
+}
+
+/**
+ * The node's keys, current and rotated: `keys/signing.jwk` and any `keys/signing-*.jwk` (and the same for
+ * encryption). A rotation adds a file; the directory says which key is valid when.
+ */
+async function loadKeyring(
+  dataDir: string,
+  signing: SigningKeyPair,
+  encryption: EncryptionKeyPair,
+): Promise<{ signing: SigningKeyPair[]; encryption: EncryptionKeyPair[] }> {
+  const files = await readdir(join(dataDir, 'keys')).catch(() => [] as string[]);
+  const extra = files.filter((f) => /^(signing|encryption)-[A-Za-z0-9_-]+\.jwk$/.test(f)).sort();
+  const result = { signing: [signing], encryption: [encryption] };
+  for (const file of extra) {
+    if (file.startsWith('signing-')) result.signing.push(await loadSigningKey(join(dataDir, 'keys', file)));
+    else result.encryption.push(await loadEncryptionKey(join(dataDir, 'keys', file)));
+  }
+  return result;
 }
 
 /** The key at `path`, made on first use (nodes initialized before the log had their own keys get them here). */

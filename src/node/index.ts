@@ -17,3 +17,4 @@ export { startCheckpointSchedule, DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from './
 export { agreementLogEvents, agreementEntry } from './log-producers.js';
 export { httpWitnessClient, WITNESS_PATH } from './witness-client.js';
 export { VERSION } from './version.js';
+export { nodeMember } from './member.js';

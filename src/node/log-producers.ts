@@ -77,3 +77,13 @@ export function declarationLogEvents(ledger: Pick<LedgerService, 'append'>) {
     );
   };
 }
+
+/** Both sinks, in order: the log first (it must not miss an event), then the other. */
+export function bothEvents(first: AgreementEvents, second: AgreementEvents): AgreementEvents {
+  return {
+    async record(event) {
+      await first.record(event);
+      await second.record(event);
+    },
+  };
+}

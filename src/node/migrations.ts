@@ -1,5 +1,6 @@
 import { agreementsMigrations } from '../agreements/index.js';
 import { declarationsMigrations } from '../declarations/index.js';
+import { federationMigrations } from '../federation/index.js';
 import { identityMigrations } from '../identity/index.js';
 import { ledgerMigrations } from '../ledger/index.js';
 import type { Migration } from '../storage/index.js';
@@ -10,4 +11,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...agreementsMigrations,
   ...ledgerMigrations,
   ...declarationsMigrations,
+  ...federationMigrations,
 ];

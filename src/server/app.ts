@@ -18,6 +18,7 @@ import { registerAgreementRoutes } from './routes/agreements.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerDeclarationRoutes } from './routes/declarations.js';
 import { registerDocumentRoutes } from './routes/documents.js';
+import { registerFederationRoutes } from './routes/federation.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerNodeRoutes } from './routes/node.js';
 import { registerReferenceRoutes } from './routes/reference.js';
@@ -113,6 +114,7 @@ export async function buildServer(node: NodeContext, options: ServerOptions = {}
   registerDocumentRoutes(app, ctx);
   registerDeclarationRoutes(app, ctx);
   registerReferenceRoutes(app, ctx);
+  registerFederationRoutes(app, ctx, metrics);
 
   await registerConsole(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);
   return { app, metrics };

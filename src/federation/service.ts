@@ -1,0 +1,1368 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { AgreementService, JsonObject } from '../agreements/index.js';
+import type { AuditInput } from '../identity/index.js';
+import {
+  type Clock,
+  ConcordError,
+  type EncryptionKeyPair,
+  isConcordError,
+  newId,
+  type SigningKeyPair,
+  systemClock,
+} from '../kernel/index.js';
+import type { LedgerEntry } from '../ledger/index.js';
+import type { Store } from '../storage/index.js';
+import { currentKey, Directory, type Governance, type SignedDirectory, verifyDirectory } from './directory.js';
+import {
+  authenticateEnvelope,
+  checkEnvelopeTiming,
+  DEFAULT_MAX_SKEW_MS,
+  type EnvelopeHeader,
+  type JsonValue,
+  MAX_ENVELOPE_BYTES,
+  parseEnvelope,
+  type ParsedEnvelope,
+  type Receipt,
+  readReceipt,
+  sealEnvelope,
+  signReceipt,
+  unsealPayload,
+  verifyReceipt,
+} from './envelope.js';
+import type { FederationTables, OutboxTable } from './tables.js';
+
+/** How a category of envelope is checked and applied at the receiver. */
+export interface CategoryHandler {
+  /**
+   * `data`: customs data under an agreement, checked by the policy decision point in the inbound direction and kept
+   * as a received record; `control`: the network's own messages (checkpoints, agreement proposals), which need a
+   * directory member as sender but no agreement.
+   */
+  kind: 'data' | 'control';
+  /** @throws ConcordError `FEDERATION_PAYLOAD_INVALID` */
+  check(payload: JsonValue, header: EnvelopeHeader): void;
+  /**
+   * Applies an accepted envelope; what it returns travels back in the receipt. Must be idempotent for one envelope:
+   * after a crash between applying and recording, the sender's retry applies it again.
+   */
+  apply(input: AppliedEnvelope): Promise<JsonValue>;
+}
+
+export interface AppliedEnvelope {
+  header: EnvelopeHeader;
+  /** The payload as the agreement lets it in (treatments applied) for data; as sent for control messages. */
+  payload: JsonValue;
+  receivedRecordId: string | null;
+  decisionId: string | null;
+}
+
+/** Where envelopes are posted; a function so tests and the benchmark can count or interpose. */
+export type Transport = (url: string, body: { envelopes: string[] }) => Promise<{ receipts: string[] }>;
+
+export interface FederationOptions {
+  administration: string;
+  /** This node's Ed25519 keys, current and rotated: it signs with the newest its directory entry lists as valid. */
+  signingKeys: readonly SigningKeyPair[];
+  encryptionKeys: readonly EncryptionKeyPair[];
+  agreements: AgreementService;
+  audit: { record(input: AuditInput): Promise<unknown> };
+  log: { append(entry: LedgerEntry): Promise<unknown> };
+  clock?: Clock;
+  transport?: Transport;
+  /** How far a partner's clock may run ahead of ours; default 5 minutes. */
+  maxSkewMs?: number;
+  /** An envelope undelivered this long goes to the dead letters; default 24 hours. */
+  deadLetterAfterMs?: number;
+  /** First retry delay and cap of the exponential backoff; defaults 500 ms and 60 s. */
+  backoff?: { baseMs: number; maxMs: number };
+  /** How long an envelope stays valid; default 7 days. */
+  envelopeTtlMs?: number;
+  /** Envelopes per POST; default 100. */
+  batchSize?: number;
+  maxEnvelopeBytes?: number;
+}
+
+export type OutboxState = 'pending' | 'delivered' | 'refused' | 'dead';
+
+export interface OutboxEntry {
+  id: string;
+  partner: string;
+  seq: number;
+  category: string;
+  purpose: string;
+  agreement: { id: string; version: number } | null;
+  decisionId: string | null;
+  subject: string | null;
+  encrypted: boolean;
+  envelopeHash: string;
+  createdAt: string;
+  expiresAt: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastCode: string | null;
+  deliveredAt: string | null;
+  latencyMs: number | null;
+  receipt: Receipt | null;
+}
+
+export interface InboxEntry {
+  id: string;
+  sender: string;
+  category: string;
+  purpose: string;
+  agreement: { id: string; version: number } | null;
+  envelopeHash: string;
+  createdAt: string;
+  receivedAt: string;
+  status: 'processing' | 'accepted' | 'refused';
+  code: string | null;
+  message: string | null;
+  decisionId: string | null;
+  receivedRecordId: string | null;
+  result: JsonValue;
+}
+
+export interface PartnerStatus {
+  id: string;
+  name: string;
+  endpoint: string;
+  status: string;
+  location: { lat: number; lon: number } | null;
+  outbox: { pending: number; dead: number; oldestPendingAgeMs: number | null };
+  lastDeliveredAt: string | null;
+  lastReceivedAt: string | null;
+  lastError: string | null;
+  /** `up` (delivered recently or nothing to send), `retrying`, `down` (dead letters or no delivery for long). */
+  health: 'up' | 'retrying' | 'down';
+}
+
+export interface SendInput {
+  to: string;
+  category: string;
+  purpose: string;
+  payload: JsonValue;
+  subject?: string | undefined;
+}
+
+export interface SendResult {
+  id: string;
+  partner: string;
+  seq: number;
+  agreement: { id: string; version: number } | null;
+  decisionId: string | null;
+  encrypted: boolean;
+}
+
+export interface Alert {
+  id: string;
+  kind: string;
+  subject: string;
+  message: string;
+  details: Record<string, unknown>;
+  raisedAt: string;
+  acknowledgedAt: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Federation: the directory this node trusts, envelopes out (outbox with store-and-forward delivery) and in (inbox
+ * with every check, replay protection and signed receipts). Customs data leaves only as far as the policy decision
+ * point allows, and every envelope sent, accepted or refused is written to the log.
+ */
+export class FederationService {
+  readonly administration: string;
+  private readonly db: Kysely<FederationTables>;
+  private readonly clock: Clock;
+  private readonly handlers = new Map<string, CategoryHandler>();
+  private directoryCache: Directory | null | undefined;
+  private nextSeq: number | null = null;
+  private enqueueChain: Promise<unknown> = Promise.resolve();
+  private readonly inboxLocks = new Map<string, Promise<unknown>>();
+  private readonly transport: Transport;
+  private worker: OutboxWorker | null = null;
+  private readonly deliveryListeners = new Set<(entry: { partner: string; latencyMs: number }) => void>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: FederationOptions,
+  ) {
+    this.administration = options.administration;
+    this.db = store.typed<FederationTables>();
+    this.clock = options.clock ?? systemClock;
+    this.transport = options.transport ?? httpTransport();
+  }
+
+  private now(): number {
+    return this.clock.now();
+  }
+
+  /** Registers how envelopes of `category` are checked and applied when received. */
+  handle(category: string, handler: CategoryHandler): void {
+    this.handlers.set(category, handler);
+  }
+
+  // ---- directory
+
+  /** The installed directory, or null before the first install. */
+  async directory(): Promise<Directory | null> {
+    if (this.directoryCache === undefined) {
+      const row = await this.db
+        .selectFrom('federation_directory')
+        .select(['document'])
+        .orderBy('version', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      this.directoryCache = row ? new Directory(JSON.parse(row.document)) : null;
+    }
+    return this.directoryCache;
+  }
+
+  async requireDirectory(): Promise<Directory> {
+    const directory = await this.directory();
+    if (!directory) {
+      throw new ConcordError('FEDERATION_DIRECTORY_MISSING', 'install a directory first (concord directory install)');
+    }
+    return directory;
+  }
+
+  /** The installed directory as distributed (document and signatures), for partners refreshing theirs. */
+  async signedDirectory(): Promise<SignedDirectory | null> {
+    const row = await this.db
+      .selectFrom('federation_directory')
+      .select(['document', 'jws'])
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { document: JSON.parse(row.document), jws: JSON.parse(row.jws) } : null;
+  }
+
+  /**
+   * Installs a signed directory. The first one is trusted on its own governance (an administrator installs it, as
+   * one installs a root certificate); every later one must be newer, of the same network, and signed by at least
+   * `threshold` keys of the governance this node already trusts, so a node follows rotations of the governance
+   * itself but never accepts a directory its governance did not sign.
+   *
+   * @throws ConcordError `FEDERATION_DIRECTORY_INVALID`, `FEDERATION_DIRECTORY_UNTRUSTED`, `FEDERATION_DIRECTORY_STALE`.
+   */
+  async installDirectory(signed: unknown, source = 'install'): Promise<{ version: number; installed: boolean }> {
+    const current = await this.directory();
+    const trusted: Governance | undefined = current?.document.governance;
+    let document;
+    if (trusted) {
+      ({ document } = await verifyDirectory(signed, trusted));
+    } else {
+      const claimed = (signed as Partial<SignedDirectory> | null)?.document;
+      const governance = (claimed as { governance?: Governance } | undefined)?.governance;
+      if (!governance) throw new ConcordError('FEDERATION_DIRECTORY_INVALID', 'a signed directory has a "document"');
+      ({ document } = await verifyDirectory(signed, governance));
+    }
+    if (current) {
+      if (document.network !== current.document.network) {
+        throw new ConcordError(
+          'FEDERATION_DIRECTORY_INVALID',
+          `the directory is of network ${document.network}, not ${current.document.network}`,
+        );
+      }
+      if (document.version <= current.version) {
+        if (document.version === current.version) return { version: current.version, installed: false };
+        throw new ConcordError(
+          'FEDERATION_DIRECTORY_STALE',
+          `version ${document.version} is older than the installed version ${current.version}`,
+          { installed: current.version },
+        );
+      }
+    }
+    const jws = (signed as SignedDirectory).jws;
+    await this.db
+      .insertInto('federation_directory')
+      .values({
+        version: document.version,
+        network: document.network,
+        document: JSON.stringify(document),
+        jws: JSON.stringify(jws),
+        installed_at: new Date(this.now()).toISOString(),
+        source,
+      })
+      .execute();
+    this.directoryCache = new Directory(document);
+    for (const listener of this.directoryListeners) await listener(this.directoryCache);
+    return { version: document.version, installed: true };
+  }
+
+  private readonly directoryListeners: ((directory: Directory) => Promise<void>)[] = [];
+
+  /** Called after each install (the node wires the log's witnesses to the directory's members). */
+  onDirectory(listener: (directory: Directory) => Promise<void>): void {
+    this.directoryListeners.push(listener);
+  }
+
+  /**
+   * Asks each partner for its directory and installs the newest that verifies. A partner that is down or serves
+   * an older or untrusted directory is skipped. Returns the installed version.
+   */
+  async refreshDirectory(fetchSigned: (url: string) => Promise<unknown> = fetchDirectory): Promise<number | null> {
+    const directory = await this.directory();
+    if (!directory) return null;
+    for (const member of directory.members()) {
+      if (member.id === this.administration || member.status !== 'active') continue;
+      try {
+        const signed = await fetchSigned(`${member.endpoint.replace(/\/+$/, '')}/federation/v1/directory`);
+        const version = (signed as { document?: { version?: unknown } } | null)?.document?.version;
+        if (typeof version === 'number' && version > ((await this.directory())?.version ?? 0)) {
+          await this.installDirectory(signed, member.endpoint);
+        }
+      } catch {
+        // another partner may have it; the next refresh tries again
+      }
+    }
+    return (await this.directory())?.version ?? null;
+  }
+
+  /** The signing key this node uses now: the newest of its keys that its directory entry lists as valid. */
+  private async signingKey(directory: Directory): Promise<SigningKeyPair> {
+    const self = directory.member(this.administration);
+    const now = this.now();
+    const held = new Map(this.options.signingKeys.map((k) => [k.kid, k]));
+    const candidates = (self?.keys ?? [])
+      .filter((k) => k.use === 'sig' && held.has(k.kid) && !k.revoked && Date.parse(k.notBefore) <= now)
+      .filter((k) => k.notAfter === undefined || now <= Date.parse(k.notAfter))
+      .sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore));
+    const chosen = candidates[0];
+    if (!chosen) {
+      throw new ConcordError(
+        'FEDERATION_NO_SIGNING_KEY',
+        `directory version ${directory.version} lists none of this node's signing keys as valid now`,
+      );
+    }
+    return held.get(chosen.kid)!;
+  }
+
+  // ---- sending
+
+  /**
+   * Sends data or a network message to a partner. Data (a category with a `data` handler, or any category an
+   * agreement names) goes through the policy decision point first: nothing is queued when it denies, and what is
+   * queued is the record as the agreement lets it out. The envelope is sealed (encrypted when its clause is
+   * confidential), queued durably in the partner's order, and logged; delivery follows.
+   *
+   * @throws ConcordError the decision's code (SHARING_*), `FEDERATION_PARTNER_UNKNOWN`, `FEDERATION_NO_SIGNING_KEY`,
+   *   `FEDERATION_DIRECTORY_MISSING`.
+   */
+  async send(input: SendInput, options: { control?: boolean } = {}): Promise<SendResult> {
+    const directory = await this.requireDirectory();
+    const partner = directory.requireMember(input.to);
+    if (partner.status !== 'active') {
+      throw new ConcordError('FEDERATION_PARTNER_UNKNOWN', `${input.to} is ${partner.status} in the directory`, {
+        partner: input.to,
+      });
+    }
+    let payload = input.payload;
+    let agreement: { id: string; version: number } | null = null;
+    let decisionId: string | null = null;
+    let confidential = false;
+    if (!options.control) {
+      const { decision, decisionId: id } = await this.options.agreements.decide(
+        { receiver: input.to, category: input.category, purpose: input.purpose, record: input.payload as JsonObject },
+        { log: true },
+      );
+      decisionId = id;
+      if (!decision.allowed || !decision.basis || decision.record === null) {
+        throw new ConcordError(decision.code ?? 'SHARING_NO_AGREEMENT', decision.reasons.at(-1)?.message, {
+          decisionId,
+        });
+      }
+      payload = decision.record as JsonValue;
+      agreement = { id: decision.basis.agreementId, version: decision.basis.version };
+      confidential = await this.clauseIsConfidential(agreement, decision.basis.clause);
+    }
+    const now = this.now();
+    const key = await this.signingKey(directory);
+    const encryptTo = confidential ? directory.encryptionKey(input.to, now) : undefined;
+    const id = newId(now);
+    const sealed = await sealEnvelope({
+      id,
+      from: this.administration,
+      to: input.to,
+      category: input.category,
+      purpose: input.purpose,
+      agreement,
+      created: now,
+      expires: now + (this.options.envelopeTtlMs ?? 7 * DAY_MS),
+      payload,
+      signingKey: key,
+      encryptTo,
+    });
+    const seq = await this.enqueue({
+      id,
+      partner: input.to,
+      category: input.category,
+      purpose: input.purpose,
+      agreement_id: agreement?.id ?? null,
+      agreement_version: agreement?.version ?? null,
+      decision_id: decisionId,
+      subject: input.subject?.slice(0, 200) ?? null,
+      encrypted: sealed.encrypted ? 1 : 0,
+      envelope: sealed.compact,
+      envelope_hash: sealed.hash,
+      created_at: sealed.header.created,
+      expires_at: sealed.header.expires,
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      last_error: null,
+      last_code: null,
+      delivered_at: null,
+      receipt: null,
+      latency_ms: null,
+    });
+    const at = sealed.header.created;
+    await this.options.log.append({
+      type: 'envelope.sent',
+      at,
+      envelopeId: id,
+      to: input.to,
+      ...(agreement ? { agreementId: agreement.id } : {}),
+      purpose: input.purpose,
+      category: input.category,
+      payloadHash: sealed.hash,
+    });
+    if (decisionId && agreement) {
+      await this.options.log.append({
+        type: 'decision.shared-data',
+        at,
+        decisionId,
+        envelopeId: id,
+        agreementId: agreement.id,
+        purpose: input.purpose,
+        outcome: 'sent',
+      });
+    }
+    this.worker?.kick();
+    return { id, partner: input.to, seq, agreement, decisionId, encrypted: sealed.encrypted };
+  }
+
+  private readonly confidentialCache = new Map<string, boolean>();
+
+  private async clauseIsConfidential(agreement: { id: string; version: number }, clause: string): Promise<boolean> {
+    const key = `${agreement.id}@${agreement.version}#${clause}`;
+    let value = this.confidentialCache.get(key);
+    if (value === undefined) {
+      const version = await this.options.agreements.getVersion(agreement.id, agreement.version);
+      value = version.document.clauses.find((c) => c.id === clause)?.confidential === true;
+      this.confidentialCache.set(key, value);
+    }
+    return value;
+  }
+
+  /** Inserts an outbox row with the next sequence number; one insert at a time so the order is the queueing order. */
+  private enqueue(row: Omit<OutboxTable, 'seq'>): Promise<number> {
+    const next = this.enqueueChain.then(async () => {
+      if (this.nextSeq === null) {
+        const max = await this.db
+          .selectFrom('federation_outbox')
+          .select((eb) => eb.fn.max('seq').as('max'))
+          .executeTakeFirst();
+        this.nextSeq = Number(max?.max ?? 0) + 1;
+      }
+      const seq = this.nextSeq++;
+      await this.db
+        .insertInto('federation_outbox')
+        .values({ ...row, seq })
+        .execute();
+      return seq;
+    });
+    this.enqueueChain = next.catch(() => {
+      this.nextSeq = null;
+    });
+    return next;
+  }
+
+  // ---- delivery
+
+  /** Starts delivering the outbox in the background (the server does; the CLI does not). */
+  startDelivery(options: { pollMs?: number; onError?: (error: unknown) => void } = {}): { stop(): Promise<void> } {
+    const worker = new OutboxWorker(this, options.pollMs ?? 1000, options.onError);
+    this.worker = worker;
+    worker.start();
+    return {
+      stop: async () => {
+        await worker.stop();
+        if (this.worker === worker) this.worker = null;
+      },
+    };
+  }
+
+  /** Told of every delivery (for the latency histogram). */
+  onDelivered(listener: (entry: { partner: string; latencyMs: number }) => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
+  }
+
+  /** Partners with envelopes due now. */
+  async duePartners(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('federation_outbox')
+      .select('partner')
+      .distinct()
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '<=', this.now())
+      .execute();
+    return rows.map((r) => r.partner);
+  }
+
+  /**
+   * Delivers the head of `partner`'s queue: up to a batch of pending envelopes in order, in one POST. Each receipt
+   * (accepted or refused) is verified and kept; a transport failure puts the head back with exponential backoff
+   * and jitter, and past the dead-letter age moves it to the dead letters. Returns how many got a receipt.
+   */
+  async deliver(partner: string): Promise<number> {
+    const directory = await this.requireDirectory();
+    const now = this.now();
+    const rows = await this.db
+      .selectFrom('federation_outbox')
+      .select(['id', 'seq', 'envelope', 'envelope_hash', 'created_at', 'attempts', 'next_attempt_at'])
+      .where('partner', '=', partner)
+      .where('state', '=', 'pending')
+      .orderBy('seq')
+      .limit(this.options.batchSize ?? 100)
+      .execute();
+    const head = rows[0];
+    if (!head || Number(head.next_attempt_at) > now) return 0;
+    const member = directory.member(partner);
+    let receipts: string[];
+    try {
+      if (!member) throw new ConcordError('FEDERATION_PARTNER_UNKNOWN', `${partner} is not in the directory`);
+      const url = `${member.endpoint.replace(/\/+$/, '')}/federation/v1/envelopes`;
+      ({ receipts } = await this.transport(url, { envelopes: rows.map((r) => r.envelope) }));
+      if (!Array.isArray(receipts) || receipts.length !== rows.length) {
+        throw new ConcordError('FEDERATION_RECEIPT_INVALID', `${partner} answered ${rows.length} envelopes wrongly`);
+      }
+    } catch (error) {
+      await this.failed(head, error);
+      return 0;
+    }
+    let done = 0;
+    for (const [i, row] of rows.entries()) {
+      let receipt: Receipt;
+      try {
+        receipt = await verifyReceipt(receipts[i]!, directory, partner, row.envelope_hash);
+      } catch (error) {
+        await this.failed(row, error);
+        break;
+      }
+      const at = this.now();
+      const latency = at - Date.parse(row.created_at);
+      await this.db
+        .updateTable('federation_outbox')
+        .set({
+          state: receipt.status === 'accepted' ? 'delivered' : 'refused',
+          delivered_at: new Date(at).toISOString(),
+          receipt: receipts[i]!,
+          last_code: receipt.code,
+          last_error: receipt.status === 'refused' ? receipt.message : null,
+          attempts: row.attempts + 1,
+          latency_ms: latency,
+        })
+        .where('id', '=', row.id)
+        .where('state', '=', 'pending')
+        .execute();
+      for (const listener of this.deliveryListeners) listener({ partner, latencyMs: latency });
+      for (const listener of this.receiptListeners) await listener(receipt, partner);
+      done++;
+    }
+    return done;
+  }
+
+  private readonly receiptListeners: ((receipt: Receipt, partner: string) => Promise<void>)[] = [];
+
+  /** Called with every verified receipt (the node raises an alert when a partner refused for a split view). */
+  onReceipt(listener: (receipt: Receipt, partner: string) => Promise<void>): void {
+    this.receiptListeners.push(listener);
+  }
+
+  private async failed(row: { id: string; created_at: string; attempts: number }, error: unknown): Promise<void> {
+    const now = this.now();
+    const attempts = row.attempts + 1;
+    const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 500, maxMs: 60_000 };
+    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
+    // "Full jitter": a random delay up to the exponential ceiling, so partners coming back are not stampeded.
+    const delay = Math.max(baseMs / 2, Math.random() * ceiling);
+    const dead = now - Date.parse(row.created_at) >= (this.options.deadLetterAfterMs ?? DAY_MS);
+    await this.db
+      .updateTable('federation_outbox')
+      .set({
+        attempts,
+        state: dead ? 'dead' : 'pending',
+        next_attempt_at: Math.round(now + delay),
+        last_error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+        last_code: isConcordError(error) ? error.code : 'FEDERATION_PARTNER_UNREACHABLE',
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+
+  /**
+   * Puts a dead-lettered envelope back in its partner's queue, to be delivered now (same envelope, same id: the
+   * partner applies it at most once).
+   *
+   * @throws ConcordError `FEDERATION_OUTBOX_UNKNOWN`, `FEDERATION_OUTBOX_NOT_RETRIABLE`.
+   */
+  async retry(id: string): Promise<OutboxEntry> {
+    const row = await this.db.selectFrom('federation_outbox').select(['state']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new ConcordError('FEDERATION_OUTBOX_UNKNOWN', `no envelope ${id} in the outbox`, { id });
+    if (row.state !== 'dead') {
+      throw new ConcordError('FEDERATION_OUTBOX_NOT_RETRIABLE', `envelope ${id} is ${row.state}, not dead`, {
+        state: row.state,
+      });
+    }
+    // The dead-letter clock restarts: the retried envelope gets a new delivery window, not its old one.
+    await this.db
+      .updateTable('federation_outbox')
+      .set({
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: this.now(),
+        created_at: new Date(this.now()).toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+    this.worker?.kick();
+    return this.outboxEntry(id);
+  }
+
+  async outboxEntry(id: string): Promise<OutboxEntry> {
+    const row = await this.db.selectFrom('federation_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new ConcordError('FEDERATION_OUTBOX_UNKNOWN', `no envelope ${id} in the outbox`, { id });
+    return outboxView(row);
+  }
+
+  async listOutbox(
+    query: { partner?: string; state?: OutboxState; category?: string; limit?: number; before?: number } = {},
+  ): Promise<OutboxEntry[]> {
+    let q = this.db.selectFrom('federation_outbox').selectAll();
+    if (query.partner) q = q.where('partner', '=', query.partner);
+    if (query.state) q = q.where('state', '=', query.state);
+    if (query.category) q = q.where('category', '=', query.category);
+    if (query.before !== undefined) q = q.where('seq', '<', query.before);
+    const rows = await q
+      .orderBy('seq', 'desc')
+      .limit(Math.min(query.limit ?? 100, 1000))
+      .execute();
+    return rows.map(outboxView);
+  }
+
+  async listInbox(
+    query: { sender?: string; status?: string; category?: string; limit?: number } = {},
+  ): Promise<InboxEntry[]> {
+    let q = this.db.selectFrom('federation_inbox').selectAll();
+    if (query.sender) q = q.where('sender', '=', query.sender);
+    if (query.status) q = q.where('status', '=', query.status);
+    if (query.category) q = q.where('category', '=', query.category);
+    const rows = await q
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(query.limit ?? 100, 1000))
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      sender: r.sender,
+      category: r.category,
+      purpose: r.purpose,
+      agreement: r.agreement_id === null ? null : { id: r.agreement_id, version: Number(r.agreement_version) },
+      envelopeHash: r.envelope_hash,
+      createdAt: r.created_at,
+      receivedAt: r.received_at,
+      status: r.status as InboxEntry['status'],
+      code: r.code,
+      message: r.message,
+      decisionId: r.decision_id,
+      receivedRecordId: r.received_record_id,
+      result: r.result === null ? null : (JSON.parse(r.result) as JsonValue),
+    }));
+  }
+
+  /** Outbox depth, oldest pending age and dead letters per partner (the /metrics gauges and the partner page). */
+  async queueStats(): Promise<{ partner: string; pending: number; dead: number; oldestPendingAt: string | null }[]> {
+    const rows = await this.db
+      .selectFrom('federation_outbox')
+      .select(['partner', 'state'])
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('created_at').as('oldest')])
+      .where('state', 'in', ['pending', 'dead'])
+      .groupBy(['partner', 'state'])
+      .execute();
+    const byPartner = new Map<
+      string,
+      { partner: string; pending: number; dead: number; oldestPendingAt: string | null }
+    >();
+    for (const row of rows) {
+      const entry = byPartner.get(row.partner) ?? { partner: row.partner, pending: 0, dead: 0, oldestPendingAt: null };
+      if (row.state === 'pending') {
+        entry.pending = Number(row.n);
+        entry.oldestPendingAt = (row.oldest as string | null) ?? null;
+      } else entry.dead = Number(row.n);
+      byPartner.set(row.partner, entry);
+    }
+    return [...byPartner.values()];
+  }
+
+  /** Each partner of the directory with its queue, last exchanges and health. */
+  async partners(): Promise<PartnerStatus[]> {
+    const directory = await this.requireDirectory();
+    const stats = new Map((await this.queueStats()).map((s) => [s.partner, s]));
+    const now = this.now();
+    const result: PartnerStatus[] = [];
+    for (const member of directory.members()) {
+      if (member.id === this.administration) continue;
+      const last = await this.db
+        .selectFrom('federation_outbox')
+        .select(['delivered_at'])
+        .where('partner', '=', member.id)
+        .where('state', 'in', ['delivered', 'refused'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const lastError = await this.db
+        .selectFrom('federation_outbox')
+        .select(['last_error'])
+        .where('partner', '=', member.id)
+        .where('state', 'in', ['pending', 'dead'])
+        .where('last_error', 'is not', null)
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst();
+      const received = await this.db
+        .selectFrom('federation_inbox')
+        .select((eb) => eb.fn.max('received_at').as('at'))
+        .where('sender', '=', member.id)
+        .executeTakeFirst();
+      const stat = stats.get(member.id);
+      const oldestAge = stat?.oldestPendingAt ? now - Date.parse(stat.oldestPendingAt) : null;
+      const health: PartnerStatus['health'] =
+        (stat?.dead ?? 0) > 0 || (oldestAge !== null && oldestAge > 5 * 60_000)
+          ? 'down'
+          : lastError?.last_error
+            ? 'retrying'
+            : 'up';
+      result.push({
+        id: member.id,
+        name: member.name,
+        endpoint: member.endpoint,
+        status: member.status,
+        location: member.location ?? null,
+        outbox: { pending: stat?.pending ?? 0, dead: stat?.dead ?? 0, oldestPendingAgeMs: oldestAge },
+        lastDeliveredAt: last?.delivered_at ?? null,
+        lastReceivedAt: (received?.at as string | null | undefined) ?? null,
+        lastError: lastError?.last_error ?? null,
+        health,
+      });
+    }
+    return result;
+  }
+
+  // ---- receiving
+
+  /**
+   * Receives envelopes from a partner's POST, in order, and answers each with a signed receipt: accepted (applied
+   * exactly once; a replay gets the original receipt) or refused with its code (audited and logged; nothing
+   * applied).
+   */
+  async receiveBatch(envelopes: readonly unknown[]): Promise<string[]> {
+    const receipts: string[] = [];
+    for (const envelope of envelopes) receipts.push((await this.receive(envelope)).receipt);
+    return receipts;
+  }
+
+  async receive(compact: unknown): Promise<{ receipt: string; status: 'accepted' | 'refused'; code: string | null }> {
+    const receivedAt = this.now();
+    let parsed: ParsedEnvelope | null = null;
+    let authenticated = false;
+    try {
+      parsed = parseEnvelope(compact as string, this.options.maxEnvelopeBytes ?? MAX_ENVELOPE_BYTES);
+      const directory = await this.requireDirectory();
+      await authenticateEnvelope(parsed, directory);
+      authenticated = true;
+      checkEnvelopeTiming(
+        parsed.header,
+        this.administration,
+        receivedAt,
+        this.options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
+      );
+      return await this.withInboxLock(parsed.header.from, () => this.accept(parsed!, receivedAt));
+    } catch (error) {
+      return this.refuse(compact, parsed, authenticated, error, receivedAt);
+    }
+  }
+
+  private withInboxLock<T>(sender: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.inboxLocks.get(sender) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.inboxLocks.set(sender, settled);
+    void settled.then(() => {
+      if (this.inboxLocks.get(sender) === settled) this.inboxLocks.delete(sender);
+    });
+    return next;
+  }
+
+  private async accept(
+    parsed: ParsedEnvelope,
+    receivedAt: number,
+  ): Promise<{ receipt: string; status: 'accepted' | 'refused'; code: string | null }> {
+    const { header } = parsed;
+    const seen = await this.db
+      .selectFrom('federation_inbox')
+      .selectAll()
+      .where('sender', '=', header.from)
+      .where('id', '=', header.id)
+      .executeTakeFirst();
+    if (seen && seen.envelope_hash !== parsed.hash) {
+      throw new ConcordError('FEDERATION_ENVELOPE_ID_REUSED', `envelope ${header.id} was received with other content`, {
+        envelopeId: header.id,
+      });
+    }
+    if (seen && seen.status !== 'processing' && seen.receipt) {
+      return { receipt: seen.receipt, status: seen.status as 'accepted' | 'refused', code: seen.code };
+    }
+    const handler = this.handlers.get(header.category);
+    if (!handler) {
+      throw new ConcordError('FEDERATION_CATEGORY_UNSUPPORTED', `this node does not handle ${header.category}`, {
+        category: header.category,
+      });
+    }
+    const payload = await unsealPayload(parsed, this.options.encryptionKeys);
+    handler.check(payload, header);
+    if (handler.kind === 'data' && header.agreement === null) {
+      throw new ConcordError('FEDERATION_PAYLOAD_INVALID', `${header.category} travels under an agreement`);
+    }
+    if (!seen) {
+      await this.db
+        .insertInto('federation_inbox')
+        .values({
+          sender: header.from,
+          id: header.id,
+          category: header.category,
+          purpose: header.purpose,
+          agreement_id: header.agreement?.id ?? null,
+          agreement_version: header.agreement?.version ?? null,
+          envelope_hash: parsed.hash,
+          created_at: header.created,
+          received_at: new Date(receivedAt).toISOString(),
+          status: 'processing',
+          code: null,
+          message: null,
+          decision_id: null,
+          received_record_id: null,
+          receipt: null,
+          result: null,
+        })
+        .execute();
+    }
+    let applied: AppliedEnvelope = { header, payload, receivedRecordId: null, decisionId: null };
+    if (handler.kind === 'data') {
+      if (seen?.received_record_id) {
+        const record = await this.options.agreements.readReceived(seen.received_record_id, {
+          actor: 'federation',
+          actorKind: 'system',
+          purpose: header.purpose,
+        });
+        applied = {
+          header,
+          payload: record.record as JsonValue,
+          receivedRecordId: record.id,
+          decisionId: seen.decision_id,
+        };
+      } else {
+        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+          throw new ConcordError('FEDERATION_PAYLOAD_INVALID', 'the payload of a data envelope is a JSON object');
+        }
+        const received = await this.options.agreements.receive({
+          sender: header.from,
+          category: header.category,
+          purpose: header.purpose,
+          record: payload as JsonObject,
+          agreementId: header.agreement!.id,
+        });
+        if (!received.accepted) {
+          const code = received.decision.code ?? 'SHARING_NO_AGREEMENT';
+          return this.finish(parsed, receivedAt, {
+            status: 'refused',
+            code,
+            message: received.decision.reasons.at(-1)?.message ?? code,
+            decisionId: received.decisionId,
+            receivedRecordId: null,
+            result: null,
+          });
+        }
+        await this.db
+          .updateTable('federation_inbox')
+          .set({ received_record_id: received.id, decision_id: received.decisionId })
+          .where('sender', '=', header.from)
+          .where('id', '=', header.id)
+          .execute();
+        applied = {
+          header,
+          payload: received.decision.record as JsonValue,
+          receivedRecordId: received.id,
+          decisionId: received.decisionId,
+        };
+      }
+    }
+    let result: JsonValue;
+    try {
+      result = await handler.apply(applied);
+    } catch (error) {
+      if (!isConcordError(error)) throw error;
+      return this.finish(parsed, receivedAt, {
+        status: 'refused',
+        code: error.code,
+        message: error.message,
+        decisionId: applied.decisionId,
+        receivedRecordId: applied.receivedRecordId,
+        result: (error.details as JsonValue | undefined) ?? null,
+      });
+    }
+    return this.finish(parsed, receivedAt, {
+      status: 'accepted',
+      code: null,
+      message: null,
+      decisionId: applied.decisionId,
+      receivedRecordId: applied.receivedRecordId,
+      result,
+    });
+  }
+
+  /** Records the outcome of an authenticated envelope, signs its receipt, and logs it. */
+  private async finish(
+    parsed: ParsedEnvelope,
+    receivedAt: number,
+    outcome: {
+      status: 'accepted' | 'refused';
+      code: string | null;
+      message: string | null;
+      decisionId: string | null;
+      receivedRecordId: string | null;
+      result: JsonValue;
+    },
+  ): Promise<{ receipt: string; status: 'accepted' | 'refused'; code: string | null }> {
+    const { header } = parsed;
+    const receipt = await this.signReceipt({
+      envelopeId: header.id,
+      envelopeHash: parsed.hash,
+      sender: header.from,
+      status: outcome.status,
+      code: outcome.code,
+      message: outcome.message,
+      result: outcome.result,
+    });
+    await this.db
+      .updateTable('federation_inbox')
+      .set({
+        status: outcome.status,
+        code: outcome.code,
+        message: outcome.message?.slice(0, 1000) ?? null,
+        decision_id: outcome.decisionId,
+        received_record_id: outcome.receivedRecordId,
+        receipt,
+        result: JSON.stringify(outcome.result),
+      })
+      .where('sender', '=', header.from)
+      .where('id', '=', header.id)
+      .execute();
+    const at = new Date(receivedAt).toISOString();
+    if (outcome.status === 'accepted') {
+      await this.options.log.append({
+        type: 'envelope.accepted',
+        at,
+        envelopeId: header.id,
+        from: header.from,
+        ...(header.agreement ? { agreementId: header.agreement.id } : {}),
+        purpose: header.purpose,
+        category: header.category,
+        payloadHash: parsed.hash,
+      });
+    } else {
+      await this.recordRefusal(header.from, header.id, outcome.code ?? 'REFUSED', parsed.hash, at, outcome.message);
+    }
+    if (outcome.decisionId && header.agreement) {
+      await this.options.log.append({
+        type: 'decision.shared-data',
+        at,
+        decisionId: outcome.decisionId,
+        envelopeId: header.id,
+        agreementId: header.agreement.id,
+        purpose: header.purpose,
+        outcome: outcome.status,
+      });
+    }
+    return { receipt, status: outcome.status, code: outcome.code };
+  }
+
+  /**
+   * Refuses an envelope: a signed refusal with the code, an access-audit entry and a log entry. An envelope whose
+   * sender was authenticated is remembered (a replay gets the same refusal); one that was not is not, so a forger
+   * cannot pre-empt a real envelope's id.
+   */
+  private async refuse(
+    compact: unknown,
+    parsed: ParsedEnvelope | null,
+    authenticated: boolean,
+    error: unknown,
+    receivedAt: number,
+  ): Promise<{ receipt: string; status: 'refused'; code: string }> {
+    const code = isConcordError(error) ? error.code : 'INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    if (!isConcordError(error)) throw error;
+    const envelopeHash = parsed?.hash ?? sha256OfUnknown(compact);
+    const receiptInput = {
+      envelopeId: parsed?.header.id ?? null,
+      envelopeHash,
+      sender: parsed?.header.from ?? null,
+      status: 'refused' as const,
+      code,
+      message,
+      result: null,
+    };
+    const receipt = await this.signReceipt(receiptInput);
+    const at = new Date(receivedAt).toISOString();
+    if (authenticated && parsed && code !== 'FEDERATION_ENVELOPE_ID_REUSED') {
+      const { header } = parsed;
+      const values = {
+        sender: header.from,
+        id: header.id,
+        category: header.category,
+        purpose: header.purpose,
+        agreement_id: header.agreement?.id ?? null,
+        agreement_version: header.agreement?.version ?? null,
+        envelope_hash: parsed.hash,
+        created_at: header.created,
+        received_at: at,
+        status: 'refused',
+        code,
+        message: message.slice(0, 1000),
+        decision_id: null,
+        received_record_id: null,
+        receipt,
+        result: null,
+      };
+      const updated = await this.db
+        .updateTable('federation_inbox')
+        .set({ status: 'refused', code, message: values.message, receipt })
+        .where('sender', '=', header.from)
+        .where('id', '=', header.id)
+        .where('status', '=', 'processing')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        await this.db
+          .insertInto('federation_inbox')
+          .values(values)
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+    }
+    await this.recordRefusal(parsed?.header.from ?? null, parsed?.header.id ?? null, code, envelopeHash, at, message);
+    return { receipt, status: 'refused', code };
+  }
+
+  private async recordRefusal(
+    from: string | null,
+    envelopeId: string | null,
+    code: string,
+    envelopeHash: string,
+    at: string,
+    message: string | null,
+  ): Promise<void> {
+    await this.options.audit.record({
+      actor: from ? `node:${from}` : 'node:unknown',
+      actorKind: 'anonymous',
+      action: 'envelope.refused',
+      targetType: 'envelope',
+      targetId: envelopeId ?? envelopeHash,
+      outcome: 'denied',
+      details: { code, message, envelopeHash },
+    });
+    await this.options.log.append({
+      type: 'envelope.refused',
+      at,
+      ...(envelopeId && LOGGABLE_ID.test(envelopeId) ? { envelopeId } : {}),
+      ...(from ? { from } : {}),
+      code,
+      envelopeHash,
+    });
+  }
+
+  private async signReceipt(input: Omit<Receipt, 'type' | 'by' | 'at'>): Promise<string> {
+    const directory = await this.directory();
+    const key = directory
+      ? await this.signingKey(directory).catch(() => this.options.signingKeys[0]!)
+      : this.options.signingKeys[0]!;
+    return signReceipt(
+      { type: 'concord-receipt/1', by: this.administration, at: new Date(this.now()).toISOString(), ...input },
+      key,
+    );
+  }
+
+  /** The receipt this node gave for a partner's envelope. */
+  async receiptFor(sender: string, id: string): Promise<string> {
+    const row = await this.db
+      .selectFrom('federation_inbox')
+      .select(['receipt'])
+      .where('sender', '=', sender)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row?.receipt) throw new ConcordError('FEDERATION_RECEIPT_UNKNOWN', `no receipt for ${sender}/${id}`);
+    return row.receipt;
+  }
+
+  /** The receipt this node gave for envelope `id` from whichever sender (ids are UUIDv7, unique in practice). */
+  async receiptById(id: string): Promise<string> {
+    const row = await this.db
+      .selectFrom('federation_inbox')
+      .select(['receipt'])
+      .where('id', '=', id)
+      .where('receipt', 'is not', null)
+      .executeTakeFirst();
+    if (!row?.receipt) throw new ConcordError('FEDERATION_RECEIPT_UNKNOWN', `no receipt for envelope ${id}`);
+    return row.receipt;
+  }
+
+  // ---- alerts
+
+  async raiseAlert(alert: {
+    kind: string;
+    subject: string;
+    message: string;
+    details?: Record<string, unknown>;
+  }): Promise<Alert> {
+    const existing = await this.db
+      .selectFrom('federation_alerts')
+      .selectAll()
+      .where('kind', '=', alert.kind)
+      .where('subject', '=', alert.subject)
+      .where('acknowledged_at', 'is', null)
+      .executeTakeFirst();
+    if (existing) return alertView(existing);
+    const row = {
+      id: newId(this.now()),
+      kind: alert.kind,
+      subject: alert.subject,
+      message: alert.message,
+      details: JSON.stringify(alert.details ?? {}),
+      raised_at: new Date(this.now()).toISOString(),
+      acknowledged_at: null,
+    };
+    await this.db.insertInto('federation_alerts').values(row).execute();
+    return alertView(row);
+  }
+
+  async listAlerts(options: { open?: boolean } = {}): Promise<Alert[]> {
+    let q = this.db.selectFrom('federation_alerts').selectAll();
+    if (options.open) q = q.where('acknowledged_at', 'is', null);
+    return (await q.orderBy('raised_at', 'desc').limit(200).execute()).map(alertView);
+  }
+
+  async acknowledgeAlert(id: string): Promise<void> {
+    await this.db
+      .updateTable('federation_alerts')
+      .set({ acknowledged_at: new Date(this.now()).toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Sends a network message straight away (not through the outbox) and returns the verified receipt. */
+  async call(to: string, category: string, payload: JsonValue): Promise<Receipt> {
+    const directory = await this.requireDirectory();
+    const member = directory.requireMember(to);
+    const now = this.now();
+    const sealed = await sealEnvelope({
+      id: newId(now),
+      from: this.administration,
+      to,
+      category,
+      purpose: 'network',
+      agreement: null,
+      created: now,
+      expires: now + 60_000,
+      payload,
+      signingKey: await this.signingKey(directory),
+    });
+    const { receipts } = await this.transport(`${member.endpoint.replace(/\/+$/, '')}/federation/v1/envelopes`, {
+      envelopes: [sealed.compact],
+    });
+    if (!Array.isArray(receipts) || typeof receipts[0] !== 'string') {
+      throw new ConcordError('FEDERATION_RECEIPT_INVALID', `${to} answered without a receipt`);
+    }
+    return verifyReceipt(receipts[0], directory, to, sealed.hash);
+  }
+
+  /** The current signing key, for tools that seal envelopes themselves (tests, the benchmark). */
+  async currentSigningKey(): Promise<SigningKeyPair> {
+    return this.signingKey(await this.requireDirectory());
+  }
+
+  /** This node's public keys as directory entries would list them. */
+  publicKeys(): { signing: SigningKeyPair['publicJwk'][]; encryption: EncryptionKeyPair['publicJwk'][] } {
+    return {
+      signing: this.options.signingKeys.map((k) => k.publicJwk),
+      encryption: this.options.encryptionKeys.map((k) => k.publicJwk),
+    };
+  }
+
+  /** Ids of the currently valid keys of a member, for the directory view. */
+  static currentKid(directory: Directory, member: string, use: 'sig' | 'enc', at: number): string | null {
+    const m = directory.member(member);
+    return m ? (currentKey(m, use, at)?.kid ?? null) : null;
+  }
+}
+
+const LOGGABLE_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+function sha256OfUnknown(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+  return createHash('sha256')
+    .update(text ?? '')
+    .digest('hex');
+}
+
+function outboxView(row: OutboxTable): OutboxEntry {
+  return {
+    id: row.id,
+    partner: row.partner,
+    seq: Number(row.seq),
+    category: row.category,
+    purpose: row.purpose,
+    agreement: row.agreement_id === null ? null : { id: row.agreement_id, version: Number(row.agreement_version) },
+    decisionId: row.decision_id,
+    subject: row.subject,
+    encrypted: Number(row.encrypted) === 1,
+    envelopeHash: row.envelope_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    state: row.state as OutboxState,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.state === 'pending' ? new Date(Number(row.next_attempt_at)).toISOString() : null,
+    lastError: row.last_error,
+    lastCode: row.last_code,
+    deliveredAt: row.delivered_at,
+    latencyMs: row.latency_ms === null ? null : Number(row.latency_ms),
+    receipt: row.receipt === null ? null : readReceipt(row.receipt),
+  };
+}
+
+function alertView(row: {
+  id: string;
+  kind: string;
+  subject: string;
+  message: string;
+  details: string;
+  raised_at: string;
+  acknowledged_at: string | null;
+}): Alert {
+  return {
+    id: row.id,
+    kind: row.kind,
+    subject: row.subject,
+    message: row.message,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    raisedAt: row.raised_at,
+    acknowledgedAt: row.acknowledged_at,
+  };
+}
+
+/** Posts envelopes as JSON; any answer but 200 with receipts is a transport failure (retried). */
+export function httpTransport(options: { timeoutMs?: number } = {}): Transport {
+  return async (url, body) => {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      });
+    } catch (cause) {
+      throw new ConcordError('FEDERATION_PARTNER_UNREACHABLE', `${url}: ${(cause as Error).message}`, undefined, {
+        cause,
+      });
+    }
+    const answer = (await response.json().catch(() => null)) as { receipts?: unknown } | null;
+    if (!response.ok || !Array.isArray(answer?.receipts)) {
+      throw new ConcordError('FEDERATION_PARTNER_UNREACHABLE', `${url} answered ${response.status}`);
+    }
+    return { receipts: answer.receipts as string[] };
+  };
+}
+
+async function fetchDirectory(url: string): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new ConcordError('FEDERATION_PARTNER_UNREACHABLE', `${url} answered ${response.status}`);
+  return response.json();
+}
+
+/**
+ * Delivers the outbox: one delivery at a time per partner (so each partner's queue stays in order), partners in
+ * parallel, woken by new envelopes and by a poll for retries that came due.
+ */
+class OutboxWorker {
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly busy = new Map<string, Promise<void>>();
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly service: FederationService,
+    private readonly pollMs: number,
+    private readonly onError: ((error: unknown) => void) | undefined,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  kick(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.kick();
+    await this.loop;
+    await Promise.all(this.busy.values());
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        for (const partner of await this.service.duePartners()) {
+          if (this.busy.has(partner)) continue;
+          const work = this.drain(partner).finally(() => this.busy.delete(partner));
+          this.busy.set(partner, work);
+        }
+      } catch (error) {
+        this.onError?.(error);
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(resolve, this.pollMs);
+      });
+      if (this.timer) clearTimeout(this.timer);
+      this.wake = null;
+    }
+  }
+
+  private async drain(partner: string): Promise<void> {
+    try {
+      while (this.running && (await this.service.deliver(partner)) > 0) {
+        // a full batch went through: the next one at once
+      }
+    } catch (error) {
+      this.onError?.(error);
+    }
+  }
+}

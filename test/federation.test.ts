@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultEnvironment } from '../src/declarations/index.js';
+import { simulateTrade, type Shipment } from '../src/federation/index.js';
+import { eventually, startNetwork, type TestNetwork } from './federation-support.js';
+
+/**
+ * Two real nodes on loopback ports: an agreement proposed at NL reaches SG and is signed there; an export lodged
+ * at NL becomes an expected arrival at SG (encrypted, as the clause is confidential); the import lodged at SG is
+ * matched and compared.
+ */
+describe('federation between two nodes over HTTP', () => {
+  let net: TestNetwork;
+  let shipments: Shipment[];
+
+  beforeAll(async () => {
+    net = await startNetwork(['NL', 'SG']);
+    const env = defaultEnvironment();
+    const generator = simulateTrade(env, {
+      seed: 'federation-test',
+      lanes: [{ from: 'NL', to: 'SG' }],
+      irregularRate: 0.5,
+    });
+    shipments = Array.from({ length: 6 }, () => generator.next().value as Shipment);
+  }, 60_000);
+
+  afterAll(async () => {
+    await net?.close();
+  });
+
+  it('carries an agreement proposed at one node to the other, and the signatures back', async () => {
+    const nl = net.nodes.NL!.node;
+    const sg = net.nodes.SG!.node;
+    await nl.agreements.create({ template: 'cmaa', parties: ['NL', 'SG'], id: 'cmaa-nl-sg' }, 'admin');
+    await eventually(() => sg.agreements.get('cmaa-nl-sg').catch(() => null));
+    await nl.agreements.sign('cmaa-nl-sg');
+    await sg.agreements.sign('cmaa-nl-sg');
+    const inForce = async (node: typeof nl) => (await node.agreements.get('cmaa-nl-sg')).inForceVersion === 1;
+    await eventually(async () => (await inForce(nl)) && (await inForce(sg)));
+    const nlView = await nl.agreements.get('cmaa-nl-sg');
+    const sgView = await sg.agreements.get('cmaa-nl-sg');
+    expect(nlView.versions[0]!.documentHash).toBe(sgView.versions[0]!.documentHash);
+    expect(nlView.versions[0]!.signatures.map((s) => s.party).sort()).toEqual(['NL', 'SG']);
+    expect(sgView.versions[0]!.signatures.map((s) => s.party).sort()).toEqual(['NL', 'SG']);
+  });
+
+  it('sends exports as encrypted pre-arrival data and matches the imports with a mirror analysis', async () => {
+    const nl = net.nodes.NL!.node;
+    const sg = net.nodes.SG!.node;
+    const results = await nl.declarations.submit(shipments.map((s) => s.export));
+    expect(results.every((r) => r.status === 'created')).toBe(true);
+    const outbox = await eventually(async () => {
+      const items = await nl.federation.listOutbox({ partner: 'SG', category: 'declaration.prearrival' });
+      return items.length === shipments.length && items.every((i) => i.state === 'delivered') ? items : null;
+    });
+    expect(outbox.every((i) => i.encrypted && i.agreement?.id === 'cmaa-nl-sg')).toBe(true);
+    const expected = await sg.prearrivals.list({ state: 'expected' });
+    expect(expected).toHaveLength(shipments.length);
+    // Personal data travels pseudonymized under the clause; public data in clear.
+    const first = expected.find((p) => p.ucr === shipments[0]!.export.ucr?.toUpperCase())!;
+    expect(first.declaration.declarant.name).toMatch(/^ps_/);
+    expect(first.declaration.items[0]!.hs?.code).toBe(shipments[0]!.export.items[0]!.hs?.code.slice(0, 6));
+
+    const imports = await sg.declarations.submit(shipments.map((s) => s.import));
+    expect(imports.every((r) => r.status === 'created')).toBe(true);
+    const matches = await sg.prearrivals.discrepancies({});
+    expect(matches).toHaveLength(shipments.length);
+    for (const shipment of shipments) {
+      const match = matches.find((m) => m.declarationId === imports[shipments.indexOf(shipment)]!.id)!;
+      expect(match.matchedBy).toBe('ucr');
+      if (shipment.irregularities.length === 0) expect(match.score).toBeLessThan(20);
+      if (shipment.irregularities.some((i) => i.kind === 'undervaluation')) {
+        expect(match.reasons.map((r) => r.code)).toContain('MIRROR_VALUE_LOWER');
+      }
+    }
+    expect((await sg.prearrivals.counts()).arrived).toBe(shipments.length);
+  });
+
+  it('logs what was sent at one node and accepted at the other', async () => {
+    const nl = net.nodes.NL!.node;
+    const sg = net.nodes.SG!.node;
+    const types = async (node: typeof nl) => {
+      const size = await node.log.log.size();
+      const entries = await node.log.log.entries(0, size);
+      return entries.map((e) => e.entry.type);
+    };
+    expect(await types(nl)).toContain('envelope.sent');
+    expect(await types(sg)).toContain('envelope.accepted');
+    expect(await types(sg)).toContain('decision.shared-data');
+  });
+});
