@@ -166,6 +166,23 @@ describe('the declarations pages and the HS browser against a real node', () => 
     expect(stops.length).toBeGreaterThanOrEqual(2);
     expect(stops.at(-1)).toMatch(/NL(RTM|AMS)Netherlands/);
 
+    // The map: the loading port at its UN/LOCODE coordinates, labelled with its name, on Natural Earth's outline.
+    expect(stops[0]).toMatch(/^Loading/);
+    const loadingCode = (await page.getByTestId('route-stop').first().locator('code').textContent())!;
+    const location = await page.request.get(`${baseUrl}/api/v1/reference/locations/${loadingCode}`);
+    expect(location.status()).toBe(200);
+    const { name: loadingName } = (await location.json()) as { name: string };
+    const map = page.getByTestId('world-map');
+    await map.waitFor();
+    await expect(
+      map.getByRole('img', { name: `Map of the route of declaration ${HS2017_REFERENCE}` }).count(),
+    ).resolves.toBe(1);
+    const loadingPoint = map.locator(`[data-testid="world-map-point"][data-id="${loadingCode}"]`);
+    await expect(loadingPoint.getByTestId('world-map-label').textContent()).resolves.toBe(loadingName);
+    expect(await map.getByTestId('world-map-line').count()).toBeGreaterThan(0);
+    await map.locator('.world-map__land').waitFor();
+    await map.screenshot({ path: path.join(RESULTS_DIR, 'declaration-map.png') });
+
     // Warnings, with their code and JSON Pointer.
     const validation = page.getByTestId('validation-table');
     await expect(validation.textContent()).resolves.toContain('DECL_HS_EDITION_MISMATCH');

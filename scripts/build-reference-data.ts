@@ -109,8 +109,11 @@ function buildHs(source: string): void {
 
 // ---------------------------------------------------------------------------------------------------- countries
 
-/** ISO 3166-1: codes, UN names in English and French, CLDR's common English name, ISO 4217 currencies in use. */
-function buildCountries(source: string): void {
+/**
+ * ISO 3166-1: codes, UN names in English and French, CLDR's common English name, ISO 4217 currencies in use. Returns
+ * the alpha-2 codes.
+ */
+function buildCountries(source: string): Set<string> {
   const rows = readCsvObjects(`${source}/codes/country-codes.csv`);
   const out = rows.map((row) => {
     const alpha2 = row['ISO3166-1-Alpha-2']!;
@@ -132,6 +135,7 @@ function buildCountries(source: string): void {
   writeTsv('countries.tsv', ['alpha2', 'alpha3', 'numeric', 'name_en', 'name_fr', 'common_name', 'currencies'], out, [
     'ISO 3166-1 countries, from datasets/country-codes; see SOURCES.md',
   ]);
+  return new Set(out.map((row) => row[0]!));
 }
 
 // --------------------------------------------------------------------------------------------------- currencies
@@ -264,7 +268,7 @@ function compactCoordinates(text: string): string {
  * (derivable), Date, Remarks, and the country header and `=` reference rows (no code). A code listed twice (bilingual
  * names such as Brussel / Bruxelles) stays as two rows; the reader makes the second name an alternative.
  */
-function buildLocations(source: string): void {
+function buildLocations(source: string, countries: ReadonlySet<string>): void {
   const parts = [
     { file: 'unlocode-2023-2-part1-AD-FR.csv', edition: '2023-2', countries: 'AD-FR' },
     { file: 'unlocode-2024-2-part2-GA-NZ.csv', edition: '2024-2', countries: 'GA-NZ' },
@@ -334,10 +338,79 @@ function buildLocations(source: string): void {
   writeTsv('sea-ports.tsv', ['code', 'name', 'latitude', 'longitude'], ports, [
     'Sea ports by UN/LOCODE, from marchah/sea-ports (MIT); see SOURCES.md',
   ]);
+
+  buildCountryCentroids(out, ports, countries);
+}
+
+/** UN/LOCODE's compact "5155N00430E" as decimal degrees. */
+function degrees(coordinates: string): [latitude: number, longitude: number] {
+  const latitude = Number(coordinates.slice(0, 2)) + Number(coordinates.slice(2, 4)) / 60;
+  const longitude = Number(coordinates.slice(5, 8)) + Number(coordinates.slice(8, 10)) / 60;
+  return [coordinates[4] === 'S' ? -latitude : latitude, coordinates[10] === 'W' ? -longitude : longitude];
+}
+
+/**
+ * A representative point per country, to place a country on a map: the mean of its UN/LOCODE locations' coordinates
+ * (each code once), or of its sea ports' when UN/LOCODE gives none. No public source staged in ../shared/data has
+ * country centroids. The mean is taken on the sphere (unit vectors averaged, then back to latitude and longitude), so
+ * that a country across the 180th meridian (Fiji, Kiribati) is not averaged to the other side of the world. It is
+ * where the country's places of trade are, not its geographic centroid.
+ */
+function buildCountryCentroids(
+  locations: readonly string[][],
+  ports: readonly string[][],
+  countries: ReadonlySet<string>,
+): void {
+  const points = new Map<string, [number, number][]>();
+  const add = (country: string, point: [number, number]): void => {
+    const list = points.get(country) ?? [];
+    list.push(point);
+    points.set(country, list);
+  };
+  let previous = '';
+  for (const [code = '', , , , , , coordinates = ''] of locations) {
+    if (code === previous) continue; // a bilingual code's second row
+    previous = code;
+    if (coordinates !== '') add(code.slice(0, 2), degrees(coordinates));
+  }
+  const fromPorts = new Set<string>();
+  for (const [code = '', , latitude = '', longitude = ''] of ports) {
+    const country = code.slice(0, 2);
+    if (latitude === '' || longitude === '' || (points.has(country) && !fromPorts.has(country))) continue;
+    fromPorts.add(country);
+    add(country, [Number(latitude), Number(longitude)]);
+  }
+  const radians = Math.PI / 180;
+  const rows = [...points]
+    .filter(([country]) => countries.has(country)) // the sea-ports list still has the Netherlands Antilles (AN)
+    .map(([country, list]) => {
+      let x = 0;
+      let y = 0;
+      let z = 0;
+      for (const [latitude, longitude] of list) {
+        x += Math.cos(latitude * radians) * Math.cos(longitude * radians);
+        y += Math.cos(latitude * radians) * Math.sin(longitude * radians);
+        z += Math.sin(latitude * radians);
+      }
+      const latitude = Math.atan2(z, Math.hypot(x, y)) / radians;
+      const longitude = Math.atan2(y, x) / radians;
+      const fixed = (value: number): string => String(Number(value.toFixed(2)) + 0); // + 0: no "-0"
+      return [
+        country,
+        fixed(latitude),
+        fixed(longitude),
+        String(list.length),
+        fromPorts.has(country) ? 'sea-ports' : 'unlocode',
+      ];
+    })
+    .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  writeTsv('country-centroids.tsv', ['country', 'latitude', 'longitude', 'points', 'from'], rows, [
+    'A representative point per country: the spherical mean of its UN/LOCODE (else sea-port) coordinates; see SOURCES.md',
+  ]);
 }
 
 const source = process.argv[2] ?? fileURLToPath(new URL('../../shared/data', import.meta.url));
 buildHs(source);
-buildCountries(source);
+const countries = buildCountries(source);
 buildCurrencies(source);
-buildLocations(source);
+buildLocations(source, countries);

@@ -104,7 +104,7 @@ describe('concord demo', () => {
   it('starts NL, SG and KE as separate processes with their consoles, and stops them all on SIGINT', async () => {
     const dir = join(root, 'demo');
     const basePort = await freePort();
-    const demo = startCli(['demo', '--dir', dir, '--base-port', String(basePort)]);
+    const demo = startCli(['demo', '--dir', dir, '--base-port', String(basePort), '--trade-interval', '300']);
     try {
       for (let i = 0; i < 3; i++) await waitFor(`http://127.0.0.1:${basePort + i}/healthz`, 120_000);
       const deadline = Date.now() + 10_000;
@@ -137,6 +137,31 @@ describe('concord demo', () => {
         SG: ['nl-sg-aeo-mra', 'nl-sg-cmaa', 'nl-sg-ke-convention'],
         KE: ['nl-sg-ke-convention'],
       });
+      // A living network: the trade simulator's exports reach their destinations as pre-arrival data, imports are
+      // matched there, and each node's log is witnessed by the others over the federation.
+      const sg = `http://127.0.0.1:${basePort + 1}`;
+      const sgCookie = (await login(sg, 'analyst', password!)).headers.get('set-cookie')!.split(';')[0]!;
+      const deadline2 = Date.now() + 90_000;
+      let arrivals = { counts: { expected: 0, arrived: 0 } };
+      let witnessedBy: string[] = [];
+      while (Date.now() < deadline2) {
+        arrivals = (await (
+          await fetch(`${sg}/api/v1/prearrivals?limit=1`, { headers: { cookie: sgCookie } })
+        ).json()) as typeof arrivals;
+        witnessedBy = ((await (await fetch(`${sg}/api/v1/log`)).json()) as { checkpoint: { witnessedBy: string[] } })
+          .checkpoint.witnessedBy;
+        if (arrivals.counts.arrived > 0 && witnessedBy.length === 2) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(arrivals.counts.expected + arrivals.counts.arrived).toBeGreaterThan(0);
+      expect(arrivals.counts.arrived).toBeGreaterThan(0);
+      expect([...witnessedBy].sort()).toEqual(['KE', 'NL']);
+      const partners = (await (
+        await fetch(`${sg}/api/v1/federation/partners`, { headers: { cookie: sgCookie } })
+      ).json()) as {
+        items: { id: string; health: string }[];
+      };
+      expect(partners.items.map((p) => `${p.id}:${p.health}`).sort()).toEqual(['KE:up', 'NL:up']);
     } finally {
       expect(await stop(demo, 'SIGINT')).toBe(0);
     }

@@ -37,6 +37,7 @@ describe(CountryTable.name, () => {
         name: { en: 'Netherlands', fr: 'Pays-Bas (Royaume des)' },
         commonName: 'Netherlands',
         currencies: ['EUR'],
+        centroid: { latitude: 52.34, longitude: 5.87 },
       });
     });
 
@@ -90,6 +91,34 @@ describe(CountryTable.name, () => {
 
     it('refuses an unknown country with REF_COUNTRY_UNKNOWN', () => {
       expect(codeOf(() => countries.toAlpha2('ZZZ'))).toBe('REF_COUNTRY_UNKNOWN');
+    });
+  });
+
+  describe('centroid', () => {
+    /** [south, west, north, east]: the country's extent, rounded outwards. */
+    const EXTENTS: Record<string, [number, number, number, number]> = {
+      NL: [50.7, 3.3, 53.6, 7.3],
+      SG: [1.1, 103.6, 1.5, 104.1],
+      KE: [-4.7, 33.9, 5.1, 41.9],
+      FR: [41.3, -5.2, 51.1, 9.6],
+    };
+
+    it.each(Object.keys(EXTENTS))('places %s within its borders', (code) => {
+      const [south, west, north, east] = EXTENTS[code]!;
+      const { latitude, longitude } = countries.get(code).centroid!;
+      expect(latitude).toBeGreaterThanOrEqual(south);
+      expect(latitude).toBeLessThanOrEqual(north);
+      expect(longitude).toBeGreaterThanOrEqual(west);
+      expect(longitude).toBeLessThanOrEqual(east);
+    });
+
+    it('averages on the sphere, so Fiji, across the 180th meridian, stays beside it', () => {
+      expect(Math.abs(countries.get('FJ').centroid!.longitude)).toBeGreaterThan(175);
+    });
+
+    it('is known for every country except the six without coordinates', () => {
+      const without = countries.countries.filter((country) => country.centroid === undefined).map((c) => c.alpha2);
+      expect(without).toEqual(['BV', 'IO', 'NF', 'PN', 'TV', 'UM']);
     });
   });
 });

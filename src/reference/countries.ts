@@ -16,6 +16,12 @@ export interface Country {
   readonly commonName: string;
   /** ISO 4217 codes of the currencies in use, main one first; none for Antarctica or Palestine. */
   readonly currencies: readonly string[];
+  /**
+   * A point to place the country on a map, WGS 84 decimal degrees: the mean of its UN/LOCODE locations (where its
+   * trade happens), not its geographic centroid. Absent for the six territories without coordinates (BV, IO, NF, PN,
+   * TV, UM); see data/SOURCES.md.
+   */
+  readonly centroid: { readonly latitude: number; readonly longitude: number } | undefined;
 }
 
 /**
@@ -45,8 +51,19 @@ export class CountryTable {
     }
   }
 
-  /** The countries of `dataDir/countries.tsv`. */
+  /** The countries of `dataDir/countries.tsv`, with their centroids from `country-centroids.tsv`. */
   static load(dataDir: string): CountryTable {
+    const centroids = new Map<string, { latitude: number; longitude: number }>();
+    const centroidRows = readTsv(dataDir, 'country-centroids.tsv', [
+      'country',
+      'latitude',
+      'longitude',
+      'points',
+      'from',
+    ]).rows;
+    for (const [country = '', latitude = '', longitude = ''] of centroidRows) {
+      centroids.set(country, { latitude: Number(latitude), longitude: Number(longitude) });
+    }
     const table = readTsv(dataDir, 'countries.tsv', [
       'alpha2',
       'alpha3',
@@ -64,6 +81,7 @@ export class CountryTable {
         name: { en, fr },
         commonName: common,
         currencies: currencies === '' ? [] : currencies.split(' '),
+        centroid: centroids.get(alpha2),
       })),
     );
   }

@@ -47,7 +47,7 @@ export function routeStops(declaration: Declaration): Stop[] {
 
 /**
  * The route as an itinerary: one stop per place with its UN/LOCODE and country, joined by the mode of transport. The
- * node's API gives no coordinates for UN/LOCODEs, so the stops are placed in order rather than on a map.
+ * stops are placed in order; `RouteMap` places them on a world map.
  */
 export function RouteDiagram({ declaration, labelledBy }: { declaration: Declaration; labelledBy: string }) {
   const { t, i18n } = useTranslation();

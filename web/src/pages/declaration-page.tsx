@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { lazy, Suspense, useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/endpoints.js';
 import type {
@@ -21,6 +21,9 @@ import { Spinner } from '../components/spinner.js';
 import { countryName, formatDate, formatDateTime, formatHsCode, formatMoney, formatNumber } from '../format.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
+
+/** The map and its outline are loaded with the page that shows them, not with the console. */
+const RouteMap = lazy(() => import('../components/route-map.js').then((module) => ({ default: module.RouteMap })));
 
 export const STATUS_TONE: Record<DeclarationStatus, Tone> = { accepted: 'success', cancelled: 'neutral' };
 
@@ -641,6 +644,16 @@ export function DeclarationPage({ id }: { id: string }) {
           </dl>
         </section>
       </div>
+
+      <h2 className="section-title" id="declaration-map">
+        {t('declaration.map.title')}
+      </h2>
+      <p className="section-description">{t('declaration.map.description')}</p>
+      <section className="card" aria-labelledby="declaration-map">
+        <Suspense fallback={<Spinner />}>
+          <RouteMap declaration={declaration} reference={data.functionalReference} />
+        </Suspense>
+      </section>
 
       <h2 className="section-title" id="declaration-parties">
         {t('declaration.parties.title')}
