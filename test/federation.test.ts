@@ -11,6 +11,7 @@ import { eventually, startNetwork, type TestNetwork } from './federation-support
 describe('federation between two nodes over HTTP', () => {
   let net: TestNetwork;
   let shipments: Shipment[];
+  let late: Shipment;
 
   beforeAll(async () => {
     net = await startNetwork(['NL', 'SG']);
@@ -20,7 +21,8 @@ describe('federation between two nodes over HTTP', () => {
       lanes: [{ from: 'NL', to: 'SG' }],
       irregularRate: 0.5,
     });
-    shipments = Array.from({ length: 6 }, () => generator.next().value as Shipment);
+    shipments = Array.from({ length: 7 }, () => generator.next().value as Shipment);
+    late = shipments.pop()!;
   }, 60_000);
 
   afterAll(async () => {
@@ -73,6 +75,19 @@ describe('federation between two nodes over HTTP', () => {
       }
     }
     expect((await sg.prearrivals.counts()).arrived).toBe(shipments.length);
+  });
+
+  it('matches an import lodged before its pre-arrival came, when the pre-arrival arrives', async () => {
+    const nl = net.nodes.NL!.node;
+    const sg = net.nodes.SG!.node;
+    const [lodged] = await sg.declarations.submit([late.import]);
+    expect(lodged!.status).toBe('created');
+    expect(await sg.prearrivals.discrepancies({})).toHaveLength(shipments.length);
+    await nl.declarations.submit([late.export]);
+    const match = await eventually(async () =>
+      (await sg.prearrivals.discrepancies({})).find((m) => m.declarationId === lodged!.id),
+    );
+    expect(match.matchedBy).toBe('ucr');
   });
 
   it('logs what was sent at one node and accepted at the other', async () => {

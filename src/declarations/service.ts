@@ -93,6 +93,8 @@ export interface DeclarationQuery {
   origin?: string;
   /** Declarant key (`EORI:NL…`) or identifier value. */
   declarant?: string;
+  /** Unique Consignment Reference, exactly as stored. */
+  ucr?: string;
   /** The `nextCursor` of the previous page. */
   cursor?: string;
   limit?: number;
@@ -377,6 +379,7 @@ export class DeclarationService {
         eb.or([eb('declarant_key', '=', query.declarant!), eb('declarant_key', 'like', `%:${wanted}`)]),
       );
     }
+    if (query.ucr !== undefined) q = q.where('ucr', '=', query.ucr);
     if (query.cursor !== undefined) q = q.where('id', '<', query.cursor);
     const rows = await q
       .orderBy('id', 'desc')

@@ -51,6 +51,7 @@ export interface PrearrivalOptions {
   declarations: {
     get(id: string): Promise<DeclarationRecord>;
     environment(): Promise<DeclarationEnvironment>;
+    list(query: { ucr?: string; type?: 'import'; limit?: number }): Promise<{ items: { id: string }[] }>;
   };
   clock?: Clock;
   mirror?: MirrorOptions;
@@ -118,9 +119,26 @@ export class PrearrivalService {
             matched_declaration_id: null,
           })
           .execute();
+        await this.matchLodgedImport(declaration.ucr?.trim() ?? null);
         return { prearrival: id };
       },
     };
+  }
+
+  /** An import lodged before its pre-arrival came: matched now, when the pre-arrival is stored. */
+  private async matchLodgedImport(ucr: string | null): Promise<void> {
+    if (!ucr) return;
+    const { items } = await this.options.declarations.list({ ucr, type: 'import', limit: 5 });
+    for (const item of items) {
+      const matched = await this.db
+        .selectFrom('mirror_matches')
+        .select('id')
+        .where('declaration_id', '=', item.id)
+        .executeTakeFirst();
+      if (matched) continue;
+      const record = await this.options.declarations.get(item.id);
+      if (await this.match(item.id, record.canonical)) return;
+    }
   }
 
   /**

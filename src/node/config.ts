@@ -17,6 +17,17 @@ export interface NodeConfig {
   /** PostgreSQL schema, when several nodes share one server. */
   databaseSchema?: string | undefined;
   createdAt: string;
+  /** Federation settings an administrator may tune in concord.json; defaults in parentheses. */
+  federation?: FederationSettings | undefined;
+}
+
+export interface FederationSettings {
+  /** How far a partner's clock may run ahead of ours (300). */
+  maxClockSkewSeconds?: number;
+  /** An envelope undelivered this long goes to the dead letters (24). */
+  deadLetterHours?: number;
+  /** How often partners' directories are fetched (60). */
+  directoryRefreshSeconds?: number;
 }
 
 export const CONFIG_FILE = 'concord.json';
@@ -54,6 +65,7 @@ export async function readConfig(dataDir: string): Promise<NodeConfig> {
     databaseUrl: typeof parsed.databaseUrl === 'string' ? parsed.databaseUrl : undefined,
     databaseSchema: typeof parsed.databaseSchema === 'string' ? parsed.databaseSchema : undefined,
     createdAt: typeof parsed.createdAt === 'string' ? parsed.createdAt : new Date(0).toISOString(),
+    federation: readFederationSettings(parsed.federation, dataDir),
   };
 }
 
@@ -61,4 +73,29 @@ export async function writeConfig(dataDir: string, config: NodeConfig): Promise<
   const path = join(dataDir, CONFIG_FILE);
   await writeFile(`${path}.tmp`, JSON.stringify(config, null, 2) + '\n', { mode: 0o644 });
   await rename(`${path}.tmp`, path);
+}
+
+function readFederationSettings(value: unknown, dataDir: string): FederationSettings | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: "federation" is an object`, { dataDir });
+  }
+  const settings: FederationSettings = {};
+  const limits: Record<keyof FederationSettings, [number, number]> = {
+    maxClockSkewSeconds: [0, 86_400],
+    deadLetterHours: [0.001, 24 * 365],
+    directoryRefreshSeconds: [1, 86_400],
+  };
+  for (const [key, raw] of Object.entries(value)) {
+    const range = limits[key as keyof FederationSettings];
+    if (!range)
+      throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: unknown setting federation.${key}`, { dataDir });
+    if (typeof raw !== 'number' || !(raw >= range[0] && raw <= range[1])) {
+      throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: federation.${key} must be ${range[0]}–${range[1]}`, {
+        dataDir,
+      });
+    }
+    settings[key as keyof FederationSettings] = raw;
+  }
+  return settings;
 }

@@ -167,8 +167,7 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
   // The federation and the log need each other (the log's witnesses are reached through envelopes): the witness
   // client looks the federation up when it is first used.
   // Services that need each other are wired through `late`, read only once everything is built.
-  const late: { federation?: FederationService; agreements?: AgreementService; declarations?: DeclarationService } =
-    {};
+  const late: { federation?: FederationService; agreements?: AgreementService; declarations?: DeclarationService } = {};
   const log = await LedgerService.open({
     store,
     administration: config.administration,
@@ -193,6 +192,7 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
     audit: identity.audit,
     log,
     clock,
+    ...federationSettings(config),
     ...options.federation,
   } as FederationOptions);
   const agreements = new AgreementService(store, {
@@ -211,6 +211,7 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
     declarations: {
       get: (id) => late.declarations!.get(id),
       environment: () => late.declarations!.environment(),
+      list: (query) => late.declarations!.list(query),
     },
     clock,
   });
@@ -266,6 +267,14 @@ async function loadKeyring(
     else result.encryption.push(await loadEncryptionKey(join(dataDir, 'keys', file)));
   }
   return result;
+}
+
+function federationSettings(config: NodeConfig): Partial<FederationOptions> {
+  const settings = config.federation ?? {};
+  return {
+    ...(settings.maxClockSkewSeconds !== undefined ? { maxSkewMs: settings.maxClockSkewSeconds * 1000 } : {}),
+    ...(settings.deadLetterHours !== undefined ? { deadLetterAfterMs: settings.deadLetterHours * 3_600_000 } : {}),
+  };
 }
 
 /** The key at `path`, made on first use (nodes initialized before the log had their own keys get them here). */

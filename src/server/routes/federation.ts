@@ -619,7 +619,7 @@ export function registerFederationRoutes(app: FastifyInstance, ctx: ServerContex
   const delivery = federation.startDelivery({
     onError: (error) => app.log.warn({ err: error }, 'outbox delivery failed'),
   });
-  const refreshMs = Number(process.env.CONCORD_DIRECTORY_REFRESH_SECONDS ?? 60) * 1000;
+  const refreshMs = (ctx.node.config.federation?.directoryRefreshSeconds ?? 60) * 1000;
   const refresh = setInterval(() => {
     federation.refreshDirectory().catch((error: unknown) => app.log.warn({ err: error }, 'directory refresh failed'));
   }, refreshMs);
