@@ -5,11 +5,11 @@ import type {
   DeclarationEnvironment,
   DeclarationRecord,
 } from '../declarations/index.js';
-import { type Clock, ConcordError, isConcordError, newId, systemClock } from '../kernel/index.js';
+import { type Clock, ConcordError, newId, systemClock } from '../kernel/index.js';
 import type { Store } from '../storage/index.js';
 import type { JsonValue } from './envelope.js';
 import { matchKeys, mirrorCompare, summarizeDiscrepancies, type MirrorOptions, type MirrorReason } from './mirror.js';
-import type { CategoryHandler, FederationService } from './service.js';
+import type { CategoryHandler, FederationService, SendInput } from './service.js';
 import type { FederationTables, MirrorMatchesTable, PrearrivalsTable } from './tables.js';
 
 export const PREARRIVAL_CATEGORY = 'declaration.prearrival';
@@ -149,6 +149,7 @@ export class PrearrivalService {
   async onAccepted(accepted: readonly AcceptedDeclaration[]): Promise<void> {
     const directory = await this.options.federation.directory();
     if (!directory) return;
+    const exports: SendInput[] = [];
     for (const item of accepted) {
       if (item.version !== 1) continue;
       const record = await this.options.declarations.get(item.id);
@@ -156,22 +157,22 @@ export class PrearrivalService {
       if (declaration.type === 'export') {
         const to = declaration.destinationCountry;
         if (!to || to === this.options.administration || !directory.member(to)) continue;
-        try {
-          await this.options.federation.send({
-            to,
-            category: PREARRIVAL_CATEGORY,
-            purpose: PREARRIVAL_PURPOSE,
-            payload: declaration as unknown as JsonValue,
-            subject: item.id,
-          });
-        } catch (error) {
-          if (!isConcordError(error)) throw error;
-          this.options.onNotSent?.(item.id, error.code);
-        }
+        exports.push({
+          to,
+          category: PREARRIVAL_CATEGORY,
+          purpose: PREARRIVAL_PURPOSE,
+          payload: declaration as unknown as JsonValue,
+          subject: item.id,
+        });
       } else if (declaration.type === 'import') {
         await this.match(item.id, declaration);
       }
     }
+    if (exports.length === 0) return;
+    const results = await this.options.federation.sendMany(exports);
+    results.forEach((result, i) => {
+      if (result instanceof Error) this.options.onNotSent?.(exports[i]!.subject!, result.code);
+    });
   }
 
   /** Matches an import declaration with an expected pre-arrival and records the mirror analysis. */

@@ -167,6 +167,13 @@ export interface Alert {
 }
 
 const DAY_MS = 86_400_000;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+interface Prepared {
+  row: Omit<OutboxTable, 'seq'>;
+  log: LedgerEntry[];
+  result: Omit<SendResult, 'seq'>;
+}
 
 /**
  * Federation: the directory this node trusts, envelopes out (outbox with store-and-forward delivery) and in (inbox
@@ -353,6 +360,37 @@ export class FederationService {
    *   `FEDERATION_DIRECTORY_MISSING`.
    */
   async send(input: SendInput, options: { control?: boolean } = {}): Promise<SendResult> {
+    const [result] = await this.sendMany([input], options);
+    if (result instanceof Error) throw result;
+    return result!;
+  }
+
+  /**
+   * Sends several envelopes: decided and sealed concurrently, queued in the given order in one write, logged in one
+   * log transaction. Each item's result is its `SendResult`, or the ConcordError that kept it from being queued.
+   */
+  async sendMany(
+    inputs: readonly SendInput[],
+    options: { control?: boolean } = {},
+  ): Promise<(SendResult | ConcordError)[]> {
+    const prepared = await Promise.all(
+      inputs.map((input) =>
+        this.prepare(input, options).catch((error: unknown) => {
+          if (isConcordError(error)) return error;
+          throw error;
+        }),
+      ),
+    );
+    const ready = prepared.filter((p): p is Prepared => !(p instanceof ConcordError));
+    const seqs = await this.enqueue(ready.map((p) => p.row));
+    await Promise.all(ready.flatMap((p) => p.log.map((entry) => this.options.log.append(entry))));
+    if (ready.length > 0) this.worker?.kick();
+    let next = 0;
+    return prepared.map((p) => (p instanceof ConcordError ? p : { ...p.result, seq: seqs[next++]! }));
+  }
+
+  /** Decides (for data), seals, and makes the outbox row and log entries of one envelope; writes nothing. */
+  private async prepare(input: SendInput, options: { control?: boolean }): Promise<Prepared> {
     const directory = await this.requireDirectory();
     const partner = directory.requireMember(input.to);
     if (partner.status !== 'active') {
@@ -396,42 +434,21 @@ export class FederationService {
       signingKey: key,
       encryptTo,
     });
-    const seq = await this.enqueue({
-      id,
-      partner: input.to,
-      category: input.category,
-      purpose: input.purpose,
-      agreement_id: agreement?.id ?? null,
-      agreement_version: agreement?.version ?? null,
-      decision_id: decisionId,
-      subject: input.subject?.slice(0, 200) ?? null,
-      encrypted: sealed.encrypted ? 1 : 0,
-      envelope: sealed.compact,
-      envelope_hash: sealed.hash,
-      created_at: sealed.header.created,
-      expires_at: sealed.header.expires,
-      state: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      last_error: null,
-      last_code: null,
-      delivered_at: null,
-      receipt: null,
-      latency_ms: null,
-    });
     const at = sealed.header.created;
-    await this.options.log.append({
-      type: 'envelope.sent',
-      at,
-      envelopeId: id,
-      to: input.to,
-      ...(agreement ? { agreementId: agreement.id } : {}),
-      purpose: input.purpose,
-      category: input.category,
-      payloadHash: sealed.hash,
-    });
+    const log: LedgerEntry[] = [
+      {
+        type: 'envelope.sent',
+        at,
+        envelopeId: id,
+        to: input.to,
+        ...(agreement ? { agreementId: agreement.id } : {}),
+        purpose: input.purpose,
+        category: input.category,
+        payloadHash: sealed.hash,
+      },
+    ];
     if (decisionId && agreement) {
-      await this.options.log.append({
+      log.push({
         type: 'decision.shared-data',
         at,
         decisionId,
@@ -441,8 +458,33 @@ export class FederationService {
         outcome: 'sent',
       });
     }
-    this.worker?.kick();
-    return { id, partner: input.to, seq, agreement, decisionId, encrypted: sealed.encrypted };
+    return {
+      row: {
+        id,
+        partner: input.to,
+        category: input.category,
+        purpose: input.purpose,
+        agreement_id: agreement?.id ?? null,
+        agreement_version: agreement?.version ?? null,
+        decision_id: decisionId,
+        subject: input.subject?.slice(0, 200) ?? null,
+        encrypted: sealed.encrypted ? 1 : 0,
+        envelope: sealed.compact,
+        envelope_hash: sealed.hash,
+        created_at: sealed.header.created,
+        expires_at: sealed.header.expires,
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        last_error: null,
+        last_code: null,
+        delivered_at: null,
+        receipt: null,
+        latency_ms: null,
+      },
+      log,
+      result: { id, partner: input.to, agreement, decisionId, encrypted: sealed.encrypted },
+    };
   }
 
   private readonly confidentialCache = new Map<string, boolean>();
@@ -458,9 +500,13 @@ export class FederationService {
     return value;
   }
 
-  /** Inserts an outbox row with the next sequence number; one insert at a time so the order is the queueing order. */
-  private enqueue(row: Omit<OutboxTable, 'seq'>): Promise<number> {
+  /**
+   * Inserts outbox rows with the next sequence numbers, in one write; one write at a time so that the sequence is
+   * the queueing order.
+   */
+  private enqueue(rows: readonly Omit<OutboxTable, 'seq'>[]): Promise<number[]> {
     const next = this.enqueueChain.then(async () => {
+      if (rows.length === 0) return [];
       if (this.nextSeq === null) {
         const max = await this.db
           .selectFrom('federation_outbox')
@@ -468,12 +514,18 @@ export class FederationService {
           .executeTakeFirst();
         this.nextSeq = Number(max?.max ?? 0) + 1;
       }
-      const seq = this.nextSeq++;
-      await this.db
-        .insertInto('federation_outbox')
-        .values({ ...row, seq })
-        .execute();
-      return seq;
+      const first = this.nextSeq;
+      const numbered = rows.map((row, i) => ({ ...row, seq: first + i }));
+      this.nextSeq += rows.length;
+      await this.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < numbered.length; i += 100) {
+          await trx
+            .insertInto('federation_outbox')
+            .values(numbered.slice(i, i + 100))
+            .execute();
+        }
+      });
+      return numbered.map((r) => r.seq);
     });
     this.enqueueChain = next.catch(() => {
       this.nextSeq = null;
@@ -522,7 +574,15 @@ export class FederationService {
   async deliver(partner: string): Promise<number> {
     const directory = await this.requireDirectory();
     const now = this.now();
-    const rows = await this.db
+    const rows: {
+      id: string;
+      seq: number;
+      envelope: string;
+      envelope_hash: string;
+      created_at: string;
+      attempts: number;
+      next_attempt_at: number;
+    }[] = await this.db
       .selectFrom('federation_outbox')
       .select(['id', 'seq', 'envelope', 'envelope_hash', 'created_at', 'attempts', 'next_attempt_at'])
       .where('partner', '=', partner)
@@ -532,6 +592,10 @@ export class FederationService {
       .execute();
     const head = rows[0];
     if (!head || Number(head.next_attempt_at) > now) return 0;
+    // A POST carries at most about 4 MiB of envelopes (the receiver's body limit is 16 MiB).
+    let bytes = 0;
+    const fit = rows.findIndex((r) => (bytes += r.envelope.length) > MAX_BATCH_BYTES);
+    if (fit > 0) rows.length = fit;
     const member = directory.member(partner);
     let receipts: string[];
     try {
@@ -772,11 +836,25 @@ export class FederationService {
    */
   async receiveBatch(envelopes: readonly unknown[]): Promise<string[]> {
     const receipts: string[] = [];
-    for (const envelope of envelopes) receipts.push((await this.receive(envelope)).receipt);
+    // Log entries of the whole batch are appended together (one log transaction) and are durable before any
+    // receipt of the batch is returned.
+    const pending: Promise<unknown>[] = [];
+    for (const envelope of envelopes) receipts.push((await this.receiveOne(envelope, pending)).receipt);
+    await Promise.all(pending);
     return receipts;
   }
 
   async receive(compact: unknown): Promise<{ receipt: string; status: 'accepted' | 'refused'; code: string | null }> {
+    const pending: Promise<unknown>[] = [];
+    const result = await this.receiveOne(compact, pending);
+    await Promise.all(pending);
+    return result;
+  }
+
+  private async receiveOne(
+    compact: unknown,
+    pending: Promise<unknown>[],
+  ): Promise<{ receipt: string; status: 'accepted' | 'refused'; code: string | null }> {
     const receivedAt = this.now();
     let parsed: ParsedEnvelope | null = null;
     let authenticated = false;
@@ -791,9 +869,9 @@ export class FederationService {
         receivedAt,
         this.options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
       );
-      return await this.withInboxLock(parsed.header.from, () => this.accept(parsed!, receivedAt));
+      return await this.withInboxLock(parsed.header.from, () => this.accept(parsed!, receivedAt, pending));
     } catch (error) {
-      return this.refuse(compact, parsed, authenticated, error, receivedAt);
+      return this.refuse(compact, parsed, authenticated, error, receivedAt, pending);
     }
   }
 
@@ -811,6 +889,7 @@ export class FederationService {
   private async accept(
     parsed: ParsedEnvelope,
     receivedAt: number,
+    pending: Promise<unknown>[],
   ): Promise<{ receipt: string; status: 'accepted' | 'refused'; code: string | null }> {
     const { header } = parsed;
     const seen = await this.db
@@ -888,7 +967,7 @@ export class FederationService {
         });
         if (!received.accepted) {
           const code = received.decision.code ?? 'SHARING_NO_AGREEMENT';
-          return this.finish(parsed, receivedAt, {
+          return this.finish(parsed, receivedAt, pending, {
             status: 'refused',
             code,
             message: received.decision.reasons.at(-1)?.message ?? code,
@@ -916,7 +995,7 @@ export class FederationService {
       result = await handler.apply(applied);
     } catch (error) {
       if (!isConcordError(error)) throw error;
-      return this.finish(parsed, receivedAt, {
+      return this.finish(parsed, receivedAt, pending, {
         status: 'refused',
         code: error.code,
         message: error.message,
@@ -925,7 +1004,7 @@ export class FederationService {
         result: (error.details as JsonValue | undefined) ?? null,
       });
     }
-    return this.finish(parsed, receivedAt, {
+    return this.finish(parsed, receivedAt, pending, {
       status: 'accepted',
       code: null,
       message: null,
@@ -939,6 +1018,7 @@ export class FederationService {
   private async finish(
     parsed: ParsedEnvelope,
     receivedAt: number,
+    pending: Promise<unknown>[],
     outcome: {
       status: 'accepted' | 'refused';
       code: string | null;
@@ -974,29 +1054,38 @@ export class FederationService {
       .execute();
     const at = new Date(receivedAt).toISOString();
     if (outcome.status === 'accepted') {
-      await this.options.log.append({
-        type: 'envelope.accepted',
-        at,
-        envelopeId: header.id,
-        from: header.from,
-        ...(header.agreement ? { agreementId: header.agreement.id } : {}),
-        purpose: header.purpose,
-        category: header.category,
-        payloadHash: parsed.hash,
-      });
+      defer(
+        pending,
+        this.options.log.append({
+          type: 'envelope.accepted',
+          at,
+          envelopeId: header.id,
+          from: header.from,
+          ...(header.agreement ? { agreementId: header.agreement.id } : {}),
+          purpose: header.purpose,
+          category: header.category,
+          payloadHash: parsed.hash,
+        }),
+      );
     } else {
-      await this.recordRefusal(header.from, header.id, outcome.code ?? 'REFUSED', parsed.hash, at, outcome.message);
+      defer(
+        pending,
+        this.recordRefusal(header.from, header.id, outcome.code ?? 'REFUSED', parsed.hash, at, outcome.message),
+      );
     }
     if (outcome.decisionId && header.agreement) {
-      await this.options.log.append({
-        type: 'decision.shared-data',
-        at,
-        decisionId: outcome.decisionId,
-        envelopeId: header.id,
-        agreementId: header.agreement.id,
-        purpose: header.purpose,
-        outcome: outcome.status,
-      });
+      defer(
+        pending,
+        this.options.log.append({
+          type: 'decision.shared-data',
+          at,
+          decisionId: outcome.decisionId,
+          envelopeId: header.id,
+          agreementId: header.agreement.id,
+          purpose: header.purpose,
+          outcome: outcome.status,
+        }),
+      );
     }
     return { receipt, status: outcome.status, code: outcome.code };
   }
@@ -1012,6 +1101,7 @@ export class FederationService {
     authenticated: boolean,
     error: unknown,
     receivedAt: number,
+    pending: Promise<unknown>[],
   ): Promise<{ receipt: string; status: 'refused'; code: string }> {
     const code = isConcordError(error) ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
@@ -1063,7 +1153,10 @@ export class FederationService {
           .execute();
       }
     }
-    await this.recordRefusal(parsed?.header.from ?? null, parsed?.header.id ?? null, code, envelopeHash, at, message);
+    defer(
+      pending,
+      this.recordRefusal(parsed?.header.from ?? null, parsed?.header.id ?? null, code, envelopeHash, at, message),
+    );
     return { receipt, status: 'refused', code };
   }
 
@@ -1216,6 +1309,15 @@ export class FederationService {
     const m = directory.member(member);
     return m ? (currentKey(m, use, at)?.kid ?? null) : null;
   }
+}
+
+/**
+ * Adds work whose failure must fail the batch later (at its `Promise.all`), and marks it handled now so that a
+ * rejection before then is not an unhandled rejection.
+ */
+function defer(pending: Promise<unknown>[], work: Promise<unknown>): void {
+  work.catch(() => undefined);
+  pending.push(work);
 }
 
 const LOGGABLE_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
