@@ -102,4 +102,34 @@ describe('federation between two nodes over HTTP', () => {
     expect(await types(sg)).toContain('envelope.accepted');
     expect(await types(sg)).toContain('decision.shared-data');
   });
+
+  it('shows the decision behind each envelope, at both ends', async () => {
+    const nlNode = net.nodes.NL!;
+    const [sent] = await nlNode.node.federation.listOutbox({ category: 'declaration.prearrival', limit: 1 });
+    const session = await nlNode.login();
+    const response = await nlNode.app.inject({
+      method: 'GET',
+      url: `/api/v1/decisions/${sent!.decisionId}`,
+      headers: { cookie: session.cookie },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      decisionId: sent!.decisionId,
+      sender: 'NL',
+      receiver: 'SG',
+      category: 'declaration.prearrival',
+      allowed: true,
+      agreementId: 'cmaa-nl-sg',
+    });
+    const [received] = await net.nodes.SG!.node.federation.listInbox({ category: 'declaration.prearrival', limit: 1 });
+    const atSg = await net.nodes.SG!.node.agreements.getDecision(received!.decisionId!);
+    expect(atSg).toMatchObject({ sender: 'NL', receiver: 'SG', allowed: true });
+    const unknown = await nlNode.app.inject({
+      method: 'GET',
+      url: '/api/v1/decisions/nope',
+      headers: { cookie: session.cookie },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().code).toBe('SHARING_DECISION_UNKNOWN');
+  });
 });

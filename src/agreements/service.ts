@@ -1021,6 +1021,22 @@ export class AgreementService {
     return rows.map((r) => ({ seq: r.seq, id: r.id, event: JSON.parse(r.payload) as AgreementEvent }));
   }
 
+  /**
+   * A decision of the policy decision point that was logged (data that moved or was refused), by its id.
+   *
+   * @throws ConcordError `SHARING_DECISION_UNKNOWN`.
+   */
+  async getDecision(decisionId: string): Promise<Extract<AgreementEvent, { type: 'decision.shared-data' }>> {
+    const row = await this.db
+      .selectFrom('agreement_events')
+      .select(['payload'])
+      .where('id', '=', decisionId)
+      .where('type', '=', 'decision.shared-data')
+      .executeTakeFirst();
+    if (!row) throw new ConcordError('SHARING_DECISION_UNKNOWN', `no logged decision ${decisionId}`, { decisionId });
+    return JSON.parse(row.payload) as Extract<AgreementEvent, { type: 'decision.shared-data' }>;
+  }
+
   // ---- internals
 
   private async documentContext(): Promise<DocumentContext> {
@@ -1141,7 +1157,8 @@ async function insertEvent(db: Kysely<AgreementTables>, event: AgreementEvent, n
   await db
     .insertInto('agreement_events')
     .values({
-      id: newId(now),
+      // A decision's event is found by its decision id (envelopes and receipts name it).
+      id: event.type === 'decision.shared-data' ? event.decisionId : newId(now),
       at: event.at,
       type: event.type,
       agreement_id: 'agreementId' in event ? event.agreementId : null,

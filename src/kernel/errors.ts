@@ -199,6 +199,7 @@ export const ERROR_CATALOGUE = {
   SHARING_RULE_UNKNOWN: { status: 404, title: 'No such national rule' },
   SHARING_CLASSIFICATION_INVALID: { status: 500, title: 'A field classification pattern is invalid' },
   SHARING_RECEIVED_UNKNOWN: { status: 404, title: 'No such received record, or its retention has ended' },
+  SHARING_DECISION_UNKNOWN: { status: 404, title: 'No such logged decision' },
 
   // federation: directory, envelopes, outbox and inbox
   FEDERATION_DIRECTORY_INVALID: { status: 400, title: 'The directory document is malformed' },

@@ -515,6 +515,30 @@ export function registerAgreementRoutes(app: FastifyInstance, ctx: ServerContext
     },
   );
 
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/decisions/:id',
+    {
+      config: { access: ['liaison', 'supervisor', 'admin', 'auditor'] },
+      schema: {
+        tags: ['agreements'],
+        summary:
+          'A logged decision of the policy decision point (behind an envelope sent or received): who, what, under which clause, and why',
+        params: IdParams,
+        response: { 200: Json, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const decision = await agreements.getDecision(request.params.id);
+      await request.recordAccess({
+        action: 'decision.read',
+        targetType: 'decision',
+        targetId: request.params.id,
+        outcome: 'success',
+      });
+      return decision;
+    },
+  );
+
   // ---- national rules
 
   app.get(
