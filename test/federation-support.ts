@@ -15,16 +15,22 @@ export interface TestNetwork {
   governance: SigningKeyPair[];
   document: DirectoryDocument;
   signed: SignedDirectory;
-  /** Signs `document` with the first `threshold` governance keys and installs it on every node. */
-  publish(document: DirectoryDocument): Promise<SignedDirectory>;
+  /** Signs `document` with the first `threshold` governance keys and installs it on every node (or on `only`). */
+  publish(document: DirectoryDocument, only?: readonly string[]): Promise<SignedDirectory>;
   close(): Promise<void>;
 }
 
-/** Starts nodes, lists them in a directory signed 2-of-3 by governance keys, and installs it everywhere. */
-export async function startNetwork(administrations: readonly string[]): Promise<TestNetwork> {
+/**
+ * Starts nodes, lists them in a directory signed 2-of-3 by governance keys, and installs it everywhere. With `webRoot`
+ * each node also serves the built console (browser tests).
+ */
+export async function startNetwork(
+  administrations: readonly string[],
+  options: { webRoot?: string | null } = {},
+): Promise<TestNetwork> {
   const nodes: Record<string, NetworkNode> = {};
   for (const administration of administrations) {
-    const node = await startTestNode({ administration });
+    const node = await startTestNode({ administration, webRoot: options.webRoot });
     await node.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = node.app.server.address() as AddressInfo;
     nodes[administration] = Object.assign(node, { administration, url: `http://127.0.0.1:${port}` });
@@ -35,12 +41,14 @@ export async function startNetwork(administrations: readonly string[]): Promise<
     network: 'test',
     threshold: 2,
     governance: governance.map((key, i) => ({ name: `governor-${i + 1}`, key })),
-    members: administrations.map((a) => nodeMember(nodes[a]!.node, nodes[a]!.url, { notBefore })),
+    members: (options.members ?? administrations).map((a) => nodeMember(nodes[a]!.node, nodes[a]!.url, { notBefore })),
   });
-  const publish = async (doc: DirectoryDocument) => {
+  const publish = async (doc: DirectoryDocument, only?: readonly string[]) => {
     let signed = await signDirectory(doc, governance[0]!);
     signed = await signDirectory(signed, governance[1]!);
-    for (const n of Object.values(nodes)) await n.node.federation.installDirectory(signed);
+    for (const n of Object.values(nodes)) {
+      if (!only || only.includes(n.administration)) await n.node.federation.installDirectory(signed);
+    }
     return signed;
   };
   const signed = await publish(document);

@@ -3,6 +3,7 @@ import { VERSION } from '../node/index.js';
 import { registerAgreementCommands } from './commands/agreements.js';
 import { registerDeclarationCommands } from './commands/declarations.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerFederationCommands } from './commands/federation.js';
 import { registerLogCommands } from './commands/log.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerUserCommands } from './commands/users.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerAgreementCommands(program);
   registerDeclarationCommands(program);
   registerLogCommands(program);
+  registerFederationCommands(program);
   registerDemoCommand(program);
   return program;
 }

@@ -108,6 +108,9 @@ export interface AcceptedDeclaration {
   contentHash: string;
   ucr: string | null;
   at: string;
+  type: DeclarationType;
+  /** The stored canonical form, parsed on demand (most hooks need only the id). */
+  canonical(): Declaration;
 }
 
 export interface DeclarationServiceOptions {
@@ -293,12 +296,23 @@ export class DeclarationService {
   }
 
   private async announce(
-    versions: readonly { row: Pick<DeclarationsTable, 'id' | 'content_hash' | 'ucr'>; version: number }[],
+    versions: readonly {
+      row: Pick<DeclarationsTable, 'id' | 'content_hash' | 'ucr' | 'type' | 'canonical'>;
+      version: number;
+    }[],
   ) {
     if (versions.length === 0 || this.options.onAccepted === undefined) return;
     const at = new Date(this.clock.now()).toISOString();
     await this.options.onAccepted(
-      versions.map(({ row, version }) => ({ id: row.id, version, contentHash: row.content_hash, ucr: row.ucr, at })),
+      versions.map(({ row, version }) => ({
+        id: row.id,
+        version,
+        contentHash: row.content_hash,
+        ucr: row.ucr,
+        at,
+        type: row.type as DeclarationType,
+        canonical: () => JSON.parse(row.canonical) as Declaration,
+      })),
     );
   }
 
@@ -492,7 +506,10 @@ export class DeclarationService {
       if (Number(updated.numUpdatedRows) !== 1) {
         throw new ConcordError('STORAGE_CONFLICT', `declaration ${id} was amended concurrently; retry`);
       }
-      return { row: { id, content_hash: row.content_hash, ucr: row.ucr }, version: current.version + 1 };
+      return {
+        row: { id, content_hash: row.content_hash, ucr: row.ucr, type: row.type, canonical: row.canonical },
+        version: current.version + 1,
+      };
     });
     if (amended) await this.announce([amended]);
     return this.get(id);

@@ -151,9 +151,8 @@ export class PrearrivalService {
     if (!directory) return;
     const exports: SendInput[] = [];
     for (const item of accepted) {
-      if (item.version !== 1) continue;
-      const record = await this.options.declarations.get(item.id);
-      const declaration = record.canonical;
+      if (item.version !== 1 || (item.type !== 'export' && item.type !== 'import')) continue;
+      const declaration = item.canonical();
       if (declaration.type === 'export') {
         const to = declaration.destinationCountry;
         if (!to || to === this.options.administration || !directory.member(to)) continue;

@@ -168,6 +168,10 @@ export interface Alert {
 
 const DAY_MS = 86_400_000;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** How long after its `notBefore` a rotated-in signing key waits before this node signs with it. */
+export const KEY_ACTIVATION_DELAY_MS = 2 * 60_000;
+/** At most one directory refresh triggered by an unknown sender or key in this interval. */
+const REFRESH_ON_UNKNOWN_MS = 10_000;
 
 interface Prepared {
   row: Omit<OutboxTable, 'seq'>;
@@ -314,16 +318,27 @@ export class FederationService {
   async refreshDirectory(fetchSigned: (url: string) => Promise<unknown> = fetchDirectory): Promise<number | null> {
     const directory = await this.directory();
     if (!directory) return null;
-    for (const member of directory.members()) {
-      if (member.id === this.administration || member.status !== 'active') continue;
+    const partners = directory.members().filter((m) => m.id !== this.administration && m.status === 'active');
+    const fetched = await Promise.all(
+      partners.map((member) =>
+        fetchSigned(`${member.endpoint.replace(/\/+$/, '')}/federation/v1/directory`).then(
+          (signed) => ({ signed, source: member.endpoint }),
+          () => null,
+        ),
+      ),
+    );
+    const newest = fetched
+      .filter((f): f is { signed: unknown; source: string } => f !== null)
+      .map((f) => ({ ...f, version: (f.signed as { document?: { version?: unknown } } | null)?.document?.version }))
+      .filter((f): f is { signed: unknown; source: string; version: number } => typeof f.version === 'number')
+      .sort((a, b) => b.version - a.version);
+    for (const candidate of newest) {
+      if (candidate.version <= ((await this.directory())?.version ?? 0)) break;
       try {
-        const signed = await fetchSigned(`${member.endpoint.replace(/\/+$/, '')}/federation/v1/directory`);
-        const version = (signed as { document?: { version?: unknown } } | null)?.document?.version;
-        if (typeof version === 'number' && version > ((await this.directory())?.version ?? 0)) {
-          await this.installDirectory(signed, member.endpoint);
-        }
+        await this.installDirectory(candidate.signed, candidate.source);
+        break;
       } catch {
-        // another partner may have it; the next refresh tries again
+        // not signed by our governance, or malformed: try the next partner's
       }
     }
     return (await this.directory())?.version ?? null;
@@ -338,7 +353,10 @@ export class FederationService {
       .filter((k) => k.use === 'sig' && held.has(k.kid) && !k.revoked && Date.parse(k.notBefore) <= now)
       .filter((k) => k.notAfter === undefined || now <= Date.parse(k.notAfter))
       .sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore));
-    const chosen = candidates[0];
+    // A new key is used only once partners have had time to refresh their directory (the rotation overlap keeps
+    // the previous key valid meanwhile); a node with a single valid key uses it at once.
+    const settled = candidates.find((k) => Date.parse(k.notBefore) <= now - KEY_ACTIVATION_DELAY_MS);
+    const chosen = settled ?? candidates[0];
     if (!chosen) {
       throw new ConcordError(
         'FEDERATION_NO_SIGNING_KEY',
@@ -860,8 +878,7 @@ export class FederationService {
     let authenticated = false;
     try {
       parsed = parseEnvelope(compact as string, this.options.maxEnvelopeBytes ?? MAX_ENVELOPE_BYTES);
-      const directory = await this.requireDirectory();
-      await authenticateEnvelope(parsed, directory);
+      await this.authenticate(parsed);
       authenticated = true;
       checkEnvelopeTiming(
         parsed.header,
@@ -872,6 +889,27 @@ export class FederationService {
       return await this.withInboxLock(parsed.header.from, () => this.accept(parsed!, receivedAt, pending));
     } catch (error) {
       return this.refuse(compact, parsed, authenticated, error, receivedAt, pending);
+    }
+  }
+
+  private lastUnknownRefresh = 0;
+
+  /**
+   * Authenticates against the installed directory; a sender or key it does not know yet (a new member, a rotated
+   * key) makes the node refresh its directory from its partners, at most every few seconds, and try once more.
+   */
+  private async authenticate(parsed: ParsedEnvelope): Promise<void> {
+    try {
+      await authenticateEnvelope(parsed, await this.requireDirectory());
+    } catch (error) {
+      const unknown =
+        isConcordError(error, 'FEDERATION_KEY_UNKNOWN') || isConcordError(error, 'FEDERATION_SENDER_UNKNOWN');
+      if (!unknown || this.now() - this.lastUnknownRefresh < REFRESH_ON_UNKNOWN_MS) throw error;
+      this.lastUnknownRefresh = this.now();
+      const before = (await this.directory())?.version;
+      await this.refreshDirectory();
+      if ((await this.directory())?.version === before) throw error;
+      await authenticateEnvelope(parsed, await this.requireDirectory());
     }
   }
 
@@ -1399,7 +1437,7 @@ export function httpTransport(options: { timeoutMs?: number } = {}): Transport {
 }
 
 async function fetchDirectory(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new ConcordError('FEDERATION_PARTNER_UNREACHABLE', `${url} answered ${response.status}`);
   return response.json();
 }
