@@ -26,7 +26,7 @@ export interface TestNetwork {
  */
 export async function startNetwork(
   administrations: readonly string[],
-  options: { webRoot?: string | null } = {},
+  options: { webRoot?: string | null; members?: readonly string[] } = {},
 ): Promise<TestNetwork> {
   const nodes: Record<string, NetworkNode> = {};
   for (const administration of administrations) {

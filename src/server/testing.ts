@@ -19,7 +19,13 @@ export interface TestNode {
 }
 
 export async function startTestNode(
-  options: { administration?: string; databaseUrl?: string; schema?: string } = {},
+  options: {
+    administration?: string;
+    databaseUrl?: string;
+    schema?: string;
+    /** The built console to serve (browser tests); none by default. */
+    webRoot?: string | null;
+  } = {},
 ): Promise<TestNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'concord-test-'));
   await initNode({
@@ -30,7 +36,7 @@ export async function startTestNode(
     databaseSchema: options.schema,
   });
   const node = await openNode(dataDir);
-  const { app } = await buildServer(node, { webRoot: null });
+  const { app } = await buildServer(node, { webRoot: options.webRoot ?? null });
   await app.ready();
   return {
     node,

@@ -20,19 +20,17 @@ import {
 import {
   canonicalBytes,
   ConcordError,
-  ERROR_CATALOGUE,
   generateEncryptionKey,
   generateSigningKey,
   jwkThumbprint,
   loadSigningKey,
   publicKeyFromJwk,
   saveKeyPair,
-  type ErrorCode,
   type PublicJwk,
 } from '../../kernel/index.js';
-import { findRunningNode, nodeMember, parseAdministration, readConfig, type NodeContext } from '../../node/index.js';
+import { nodeMember, parseAdministration, readConfig, type NodeContext } from '../../node/index.js';
 import { printJson, printTable, run } from '../output.js';
-import { withNode } from '../with-node.js';
+import { onNodeWriter, withNode } from '../with-node.js';
 
 /**
  * `concord directory`, `partner`, `outbox` and `inbox`: the governance's side of the directory (keys, drafts,
@@ -246,54 +244,6 @@ function mergedMember(existing: DirectoryMember | undefined, incoming: Directory
 }
 
 // ---- the running node (docs/decisions/0003)
-
-type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<unknown>;
-
-/**
- * Runs `direct` on the opened node when none serves `dataDir`; otherwise `viaHttp` against the running node, with a
- * one-day API token of `as` (default: the first active admin) made for the call and revoked after it. The same
- * helper as the log commands': installing a directory and retrying the outbox have one writer, the node.
- */
-async function onNode<T>(
-  dataDir: string,
-  as: string | undefined,
-  direct: (node: NodeContext) => Promise<T>,
-  viaHttp: (call: Call) => Promise<T>,
-): Promise<T> {
-  const running = await findRunningNode(dataDir);
-  if (!running) return withNode(dataDir, direct);
-  const host = running.host === '0.0.0.0' || running.host === '::' ? '127.0.0.1' : running.host;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`;
-  const { secret, tokenId } = await withNode(dataDir, async (node) => {
-    const users = await node.identity.listUsers();
-    const user = as ?? users.find((u) => !u.disabled && u.roles.includes('admin'))?.username;
-    if (!user) throw new ConcordError('IDENTITY_USER_UNKNOWN', 'no active admin; pass --as <username>');
-    const created = await node.identity.createToken({ username: user, name: 'cli (federation)', expiresInDays: 1 });
-    return { secret: created.secret, tokenId: created.token.id };
-  });
-  const call: Call = async (method, path, body) => {
-    const response = await fetch(base + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${secret}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
-    if (response.ok) return json;
-    const code = json?.code;
-    if (typeof code === 'string' && Object.hasOwn(ERROR_CATALOGUE, code)) {
-      throw new ConcordError(code as ErrorCode, String(json?.detail ?? code));
-    }
-    throw new ConcordError('INTERNAL', `the node answered ${response.status}`);
-  };
-  try {
-    return await viaHttp(call);
-  } finally {
-    await withNode(dataDir, (node) => node.identity.revokeToken(tokenId)).catch(() => undefined);
-  }
-}
 
 function audit(node: NodeContext, action: string, targetType: string, targetId: string) {
   return node.identity.audit.record({
@@ -521,9 +471,10 @@ export function registerFederationCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((id: string, opts: { dataDir: string; as?: string; json?: boolean }) =>
       run(async () => {
-        const entry = (await onNode(
+        const entry = (await onNodeWriter(
           opts.dataDir,
           opts.as,
+          'federation',
           async (node) => {
             const retried = await node.federation.retry(id);
             await audit(node, 'federation.outbox.retry', 'envelope', id);
@@ -816,9 +767,10 @@ function registerDirectoryCommands(program: Command): void {
     .action((opts: { file: string; dataDir: string; as?: string; json?: boolean }) =>
       run(async () => {
         const signed = await readDirectoryFile(opts.file);
-        const result = (await onNode(
+        const result = (await onNodeWriter(
           opts.dataDir,
           opts.as,
+          'federation',
           async (node) => {
             const installed = await node.federation.installDirectory(signed, 'cli');
             if (installed.installed) {
@@ -846,9 +798,10 @@ function registerDirectoryCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { dataDir: string; as?: string; json?: boolean }) =>
       run(async () => {
-        const result = (await onNode(
+        const result = (await onNodeWriter(
           opts.dataDir,
           opts.as,
+          'federation',
           async (node) => ({ version: await node.federation.refreshDirectory() }),
           (call) => call('POST', '/api/v1/federation/directory/refresh'),
         )) as { version: number | null };

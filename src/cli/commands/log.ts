@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConcordError, ERROR_CATALOGUE, loadSigningKey, type ErrorCode } from '../../kernel/index.js';
+import { ConcordError, loadSigningKey } from '../../kernel/index.js';
 import {
   NOTE_ED25519_TYPE,
   auditLog,
@@ -19,57 +19,10 @@ import {
   type CosignedCheckpoint,
   type DocumentBundle,
 } from '../../ledger/index.js';
-import { findRunningNode, KEY_FILES, readConfig, SQLITE_FILE, type NodeContext } from '../../node/index.js';
+import { KEY_FILES, readConfig, SQLITE_FILE } from '../../node/index.js';
 import { openStore } from '../../storage/index.js';
 import { EXIT, printJson, printTable, run } from '../output.js';
-import { withNode } from '../with-node.js';
-
-type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<unknown>;
-
-/**
- * Runs `direct` on the opened node when none serves `dataDir`; otherwise `viaHttp` against the running node, with a
- * one-day API token of `as` (default: the first active admin) made for the call and revoked after it.
- */
-async function onLogWriter<T>(
-  dataDir: string,
-  as: string | undefined,
-  direct: (node: NodeContext) => Promise<T>,
-  viaHttp: (call: Call) => Promise<T>,
-): Promise<T> {
-  const running = await findRunningNode(dataDir);
-  if (!running) return withNode(dataDir, direct);
-  const host = running.host === '0.0.0.0' || running.host === '::' ? '127.0.0.1' : running.host;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`;
-  const { secret, tokenId } = await withNode(dataDir, async (node) => {
-    const users = await node.identity.listUsers();
-    const user = as ?? users.find((u) => !u.disabled && u.roles.includes('admin'))?.username;
-    if (!user) throw new ConcordError('IDENTITY_USER_UNKNOWN', 'no active admin; pass --as <username>');
-    const created = await node.identity.createToken({ username: user, name: 'cli (log writer)', expiresInDays: 1 });
-    return { secret: created.secret, tokenId: created.token.id };
-  });
-  const call: Call = async (method, path, body) => {
-    const response = await fetch(base + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${secret}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
-    if (response.ok) return json;
-    const code = json?.code;
-    if (typeof code === 'string' && Object.hasOwn(ERROR_CATALOGUE, code)) {
-      throw new ConcordError(code as ErrorCode, String(json?.detail ?? code));
-    }
-    throw new ConcordError('INTERNAL', `the node answered ${response.status}`);
-  };
-  try {
-    return await viaHttp(call);
-  } finally {
-    await withNode(dataDir, (node) => node.identity.revokeToken(tokenId)).catch(() => undefined);
-  }
-}
+import { onNodeWriter, withNode } from '../with-node.js';
 
 /** A verifier key given inline (`name+hash+key`) or as a file holding one. */
 async function readKey(value: string): Promise<string> {
@@ -162,9 +115,10 @@ export function registerLogCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { dataDir: string; as?: string; json?: boolean }) =>
       run(async () => {
-        const view = (await onLogWriter(
+        const view = (await onNodeWriter(
           opts.dataDir,
           opts.as,
+          'log writer',
           async (node) => viewOf(await node.log.publishCheckpoint()),
           (call) => call('POST', '/api/v1/log/checkpoint'),
         )) as ReturnType<typeof viewOf>;
@@ -337,9 +291,10 @@ function registerDocumentCommands(program: Command): void {
             ...(opts.subject ? { subject: opts.subject } : {}),
             ...(opts.validUntil ? { validUntil: opts.validUntil } : {}),
           };
-          const anchored = (await onLogWriter(
+          const anchored = (await onNodeWriter(
             opts.dataDir,
             opts.as,
+            'log writer',
             (node) => node.log.anchorDocument(input),
             (call) => call('POST', '/api/v1/documents', input),
           )) as { documentId: string; documentHash: string; index: number };
@@ -357,9 +312,10 @@ function registerDocumentCommands(program: Command): void {
     .option('--as <username>', 'the officer or admin the running node is asked as')
     .action((hash: string, opts: { reason: string; dataDir: string; as?: string }) =>
       run(async () => {
-        const revoked = (await onLogWriter(
+        const revoked = (await onNodeWriter(
           opts.dataDir,
           opts.as,
+          'log writer',
           (node) => node.log.revokeDocument(hash, opts.reason),
           (call) => call('POST', `/api/v1/documents/${encodeURIComponent(hash)}/revoke`, { reason: opts.reason }),
         )) as { documentId: string; index: number };
@@ -374,9 +330,10 @@ function registerDocumentCommands(program: Command): void {
     .option('--out <file>', 'write it here instead of standard output')
     .action((hash: string, opts: { dataDir: string; out?: string }) =>
       run(async () => {
-        const bundle = await onLogWriter(
+        const bundle = await onNodeWriter(
           opts.dataDir,
           undefined,
+          'log writer',
           (node) => node.log.documentBundle(hash),
           (call) => call('GET', `/api/v1/documents/${encodeURIComponent(hash)}/bundle`),
         );
