@@ -1,4 +1,4 @@
-import { useEffect, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMe, useSession } from './auth/session.js';
 import { Layout } from './components/layout.js';
@@ -20,6 +20,13 @@ import { UsersPage } from './pages/users-page.js';
 import { VerifyPage } from './pages/verify-page.js';
 import { navigate, useLocation } from './router.js';
 
+const exchangePages = () => import('./pages/exchange-pages.js');
+const OutboxPage = lazy(() => exchangePages().then((pages) => ({ default: pages.OutboxPage })));
+const InboxPage = lazy(() => exchangePages().then((pages) => ({ default: pages.InboxPage })));
+const PartnersPage = lazy(() => exchangePages().then((pages) => ({ default: pages.PartnersPage })));
+const ArrivalsPage = lazy(() => exchangePages().then((pages) => ({ default: pages.ArrivalsPage })));
+const MirrorPage = lazy(() => exchangePages().then((pages) => ({ default: pages.MirrorPage })));
+
 const PAGES = {
   node: NodePage,
   log: LogPage,
@@ -29,6 +36,11 @@ const PAGES = {
   declarations: DeclarationsModule,
   hs: HsModule,
   agreements: AgreementsModule,
+  outbox: OutboxPage,
+  inbox: InboxPage,
+  partners: PartnersPage,
+  arrivals: ArrivalsPage,
+  mirror: MirrorPage,
 } as const;
 
 /** Pages anyone may open without signing in; signed-in users see them inside the console's frame. */
@@ -67,7 +79,11 @@ function SignedInRoutes({ pathname }: { pathname: string }) {
   }
   const Page = PAGES[module.id];
   // Keyed by path so each page (a declaration, an HS code) starts fresh, and its heading takes focus, when you arrive.
-  return <Page key={pathname} />;
+  return (
+    <Suspense fallback={<Spinner />}>
+      <Page key={pathname} />
+    </Suspense>
+  );
 }
 
 export function App() {

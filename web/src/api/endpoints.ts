@@ -11,17 +11,32 @@ import type {
   DeclarationRecord,
   DeclarationSummary,
   DeclarationVersion,
+  FederationAlert,
+  FederationDirectory,
   HsEdition,
   HsEntryWithChildren,
   HsSearchHit,
   HsTranslation,
+  InboxEntry,
+  InboxFilter,
   InclusionProofBody,
   LogEntries,
+  LoggedDecision,
   LoginResult,
   Me,
+  MirrorFilter,
+  MirrorMatch,
+  MirrorSummary,
   NewAgreement,
   NodeInfo,
+  OutboxEntry,
+  OutboxFilter,
   Page,
+  Partners,
+  Prearrival,
+  Prearrivals,
+  ReferenceCountry,
+  ReferenceLocation,
   Role,
   SharingDecision,
   SharingRequest,
@@ -77,6 +92,10 @@ export const api = {
     request<HsEntryWithChildren>(`/api/v1/reference/hs/${edition}/${encodeURIComponent(code)}`, { signal }),
   hsTranslate: (from: HsEdition, to: HsEdition, code: string, signal?: AbortSignal) =>
     request<HsTranslation>(`/api/v1/reference/hs/translate${toQuery({ from, to, code })}`, { signal }),
+  location: (code: string, signal?: AbortSignal) =>
+    request<ReferenceLocation>(`/api/v1/reference/locations/${encodeURIComponent(code)}`, { signal }),
+  country: (code: string, signal?: AbortSignal) =>
+    request<ReferenceCountry>(`/api/v1/reference/countries/${encodeURIComponent(code)}`, { signal }),
 
   agreements: (signal?: AbortSignal) => request<{ items: AgreementSummary[] }>('/api/v1/agreements', { signal }),
   agreement: (id: string, signal?: AbortSignal) =>
@@ -97,6 +116,32 @@ export const api = {
     request<{ items: AgreementPartyKey[] }>('/api/v1/agreement-parties', { signal }),
   /** A dry run of the policy decision point: nothing is sent or logged. */
   decideSharing: (body: SharingRequest) => request<SharingDecision>('/api/v1/sharing/decide', { method: 'POST', body }),
+
+  // Federation: envelopes out and in, partners, the directory, alerts; pre-arrival data and its mirror analysis.
+  outbox: (filter: OutboxFilter, signal?: AbortSignal) =>
+    request<{ items: OutboxEntry[] }>(`/api/v1/federation/outbox${toQuery({ ...filter })}`, { signal }),
+  /** Puts a dead-lettered envelope back in its partner's queue. */
+  retryEnvelope: (id: string) =>
+    request<OutboxEntry>(`/api/v1/federation/outbox/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+  inbox: (filter: InboxFilter, signal?: AbortSignal) =>
+    request<{ items: InboxEntry[] }>(`/api/v1/federation/inbox${toQuery({ ...filter })}`, { signal }),
+  partners: (signal?: AbortSignal) => request<Partners>('/api/v1/federation/partners', { signal }),
+  federationDirectory: (signal?: AbortSignal) =>
+    request<FederationDirectory>('/api/v1/federation/directory', { signal }),
+  openAlerts: (signal?: AbortSignal) =>
+    request<{ items: FederationAlert[] }>('/api/v1/federation/alerts?open=true', { signal }),
+  acknowledgeAlert: (id: string) =>
+    request<void>(`/api/v1/federation/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' }),
+  prearrivals: (filter: { state?: string; sender?: string; limit?: number }, signal?: AbortSignal) =>
+    request<Prearrivals>(`/api/v1/prearrivals${toQuery({ ...filter })}`, { signal }),
+  prearrival: (id: string, signal?: AbortSignal) =>
+    request<Prearrival>(`/api/v1/prearrivals/${encodeURIComponent(id)}`, { signal }),
+  mirrorDiscrepancies: (filter: MirrorFilter, signal?: AbortSignal) =>
+    request<{ items: MirrorMatch[] }>(`/api/v1/mirror/discrepancies${toQuery({ ...filter })}`, { signal }),
+  mirrorSummary: (signal?: AbortSignal) => request<MirrorSummary>('/api/v1/mirror/summary', { signal }),
+  /** The logged decision behind an envelope sent or received. */
+  decision: (id: string, signal?: AbortSignal) =>
+    request<LoggedDecision>(`/api/v1/decisions/${encodeURIComponent(id)}`, { signal }),
 
   // The log is public: anyone may read it and check its proofs.
   checkpoint: (signal?: AbortSignal) => requestText('/api/v1/log/checkpoint', { signal }),

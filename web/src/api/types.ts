@@ -301,6 +301,38 @@ export interface HsTranslation {
   links: { code: string; relationship: string }[];
 }
 
+/** WGS 84 decimal degrees. */
+export interface LatLon {
+  lat: number;
+  lon: number;
+}
+
+/** A UN/LOCODE location (GET /api/v1/reference/locations/{code}). */
+export interface ReferenceLocation {
+  code: string;
+  name: string;
+  alternativeNames: string[];
+  country: string;
+  subdivision: { code: string; name: string | null } | null;
+  functions: string[];
+  seaPort: boolean;
+  status: string;
+  iata: string | null;
+  coordinates: LatLon | null;
+  edition: string;
+}
+
+/** An ISO 3166-1 country (GET /api/v1/reference/countries/{code}); the centroid places it on a map. */
+export interface ReferenceCountry {
+  alpha2: string;
+  alpha3: string;
+  numeric: string;
+  name: { en: string; fr: string };
+  commonName: string;
+  currencies: string[];
+  centroid: LatLon | null;
+}
+
 /** The vocabulary agreements are written in (src/agreements/vocabulary.ts); a node may add categories and purposes. */
 export const DATA_CATEGORIES = [
   'declaration.prearrival',
@@ -478,4 +510,246 @@ export interface SharingDecision {
   replyDeadlineDays: number | null;
   handlingCode: string | null;
   reasons: DecisionReason[];
+}
+
+/** An agreement and the version of it an envelope travelled under. */
+export interface AgreementRef {
+  id: string;
+  version: number;
+}
+
+/** A partner's signed receipt for an envelope: accepted, or refused with its code. */
+export interface EnvelopeReceipt {
+  type: string;
+  envelopeId: string | null;
+  envelopeHash: string;
+  by: string;
+  sender: string | null;
+  status: string;
+  code: string | null;
+  message: string | null;
+  at: string;
+  result: unknown;
+}
+
+/** A decision of the policy decision point as the node logged it, behind an envelope (GET /api/v1/decisions/{id}). */
+export interface LoggedDecision {
+  type: 'decision.shared-data';
+  at: string;
+  decisionId: string;
+  sender: string;
+  receiver: string;
+  category: string;
+  purpose: string;
+  allowed: boolean;
+  code: string | null;
+  agreementId: string | null;
+  version: number | null;
+  clause: string | null;
+  /** SHA-256 (hex) of the RFC 8785 form of the record asked about, and of what left, if anything did. */
+  recordHash: string | null;
+  outputHash: string | null;
+  reasons: Pick<DecisionReason, 'effect' | 'code' | 'clause'>[];
+}
+
+export const OUTBOX_STATES = ['pending', 'delivered', 'refused', 'dead'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+/** An envelope sent, or waiting to be sent, to a partner (GET /api/v1/federation/outbox). */
+export interface OutboxEntry {
+  id: string;
+  partner: string;
+  seq: number;
+  category: string;
+  purpose: string;
+  agreement: AgreementRef | null;
+  decisionId: string | null;
+  /** What the envelope is about: a declaration id for pre-arrival data, an agreement id for its proposal. */
+  subject: string | null;
+  encrypted: boolean;
+  envelopeHash: string;
+  createdAt: string;
+  expiresAt: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastCode: string | null;
+  deliveredAt: string | null;
+  latencyMs: number | null;
+  receipt: EnvelopeReceipt | null;
+}
+
+export interface OutboxFilter {
+  partner?: string;
+  state?: string;
+  category?: string;
+  limit?: number;
+}
+
+export const INBOX_STATUSES = ['accepted', 'refused', 'processing'] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
+
+/** An envelope received from a partner, accepted or refused (GET /api/v1/federation/inbox). */
+export interface InboxEntry {
+  id: string;
+  sender: string;
+  category: string;
+  purpose: string;
+  agreement: AgreementRef | null;
+  envelopeHash: string;
+  createdAt: string;
+  receivedAt: string;
+  status: InboxStatus;
+  code: string | null;
+  message: string | null;
+  decisionId: string | null;
+  receivedRecordId: string | null;
+  result: unknown;
+}
+
+export interface InboxFilter {
+  sender?: string;
+  status?: string;
+  category?: string;
+  limit?: number;
+}
+
+export type PartnerHealth = 'up' | 'retrying' | 'down';
+
+/** A partner of the directory with its queue and last exchanges (GET /api/v1/federation/partners). */
+export interface PartnerStatus {
+  id: string;
+  name: string;
+  endpoint: string;
+  status: string;
+  location: LatLon | null;
+  outbox: { pending: number; dead: number; oldestPendingAgeMs: number | null };
+  lastDeliveredAt: string | null;
+  lastReceivedAt: string | null;
+  lastError: string | null;
+  health: PartnerHealth;
+}
+
+export interface Partners {
+  /** This node's administration. */
+  self: string;
+  items: PartnerStatus[];
+}
+
+export interface DirectoryKeyView {
+  kid: string;
+  use: string;
+  notBefore: string;
+  notAfter: string | null;
+  revoked: { at: string; reason: string } | null;
+  /** The key partners use now (signing) or seal to (encryption). */
+  current: boolean;
+}
+
+export interface DirectoryMemberView {
+  id: string;
+  name: string;
+  endpoint: string;
+  status: string;
+  location: LatLon | null;
+  keys: DirectoryKeyView[];
+}
+
+/** The federation directory this node trusts (GET /api/v1/federation/directory). */
+export interface FederationDirectory {
+  installed: boolean;
+  network: string | null;
+  version: number | null;
+  issuedAt: string | null;
+  nextUpdate: string | null;
+  governance: { threshold: number; keys: { kid: string; name: string }[] } | null;
+  members: DirectoryMemberView[];
+}
+
+/** Something a person must look at, such as a split view of a log caught by witnessing. */
+export interface FederationAlert {
+  id: string;
+  kind: string;
+  /** The administration concerned. */
+  subject: string;
+  message: string;
+  details: Record<string, unknown>;
+  raisedAt: string;
+  acknowledgedAt: string | null;
+}
+
+export const ARRIVAL_STATES = ['expected', 'arrived'] as const;
+export type ArrivalState = (typeof ARRIVAL_STATES)[number];
+
+/** An export declaration a partner sent as pre-arrival data, kept until the import is lodged. */
+export interface Prearrival {
+  id: string;
+  envelopeId: string;
+  sender: string;
+  agreementId: string;
+  receivedRecordId: string | null;
+  ucr: string | null;
+  containers: string[];
+  transport: string | null;
+  expectedArrival: string | null;
+  hsChapters: string[];
+  receivedAt: string;
+  state: ArrivalState;
+  matchedDeclarationId: string | null;
+  /** The export declaration as the agreement let it in (personal data may be pseudonymized). */
+  declaration: unknown;
+}
+
+export interface Prearrivals {
+  counts: Record<ArrivalState, number>;
+  items: Prearrival[];
+}
+
+/** One way an import differs from its export, with the weight it adds to the score. */
+export interface MirrorReason {
+  code: string;
+  aspect: string;
+  item?: number;
+  weight: number;
+  message: string;
+  exportValue?: unknown;
+  importValue?: unknown;
+}
+
+/** An import declaration matched with its partner's export, and how far they are from mirror images. */
+export interface MirrorMatch {
+  id: string;
+  prearrivalId: string;
+  declarationId: string;
+  partner: string;
+  matchedBy: 'ucr' | 'container';
+  /** 0 (mirror images) to 100. */
+  score: number;
+  reasons: MirrorReason[];
+  hsChapters: string[];
+  trader: string | null;
+  matchedAt: string;
+}
+
+export interface MirrorFilter {
+  partner?: string;
+  minScore?: string;
+  chapter?: string;
+  limit?: number;
+}
+
+export interface MirrorGroup {
+  key: string;
+  matches: number;
+  /** Matches scoring at or above the discrepancy threshold. */
+  discrepancies: number;
+  meanScore: number;
+}
+
+export interface MirrorSummary {
+  byPartner: MirrorGroup[];
+  byChapter: MirrorGroup[];
+  byTrader: MirrorGroup[];
+  byReason: MirrorGroup[];
 }

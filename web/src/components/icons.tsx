@@ -11,6 +11,12 @@ const PATHS: Record<string, string> = {
   clearance: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM6.5 10.2l2.3 2.3 4.7-4.8',
   agreements: 'M4 16.5h12M5.5 13.5l8-8 2 2-8 8H5.5zM12 7l2 2',
   exchange: 'M3 7h12l-3-3M17 13H5l3 3',
+  outbox: 'M3 11v6h14v-6M10 13V3M6.5 6.5 10 3l3.5 3.5',
+  inbox: 'M3 11v6h14v-6M10 3v10M6.5 9.5 10 13l3.5-3.5',
+  partners:
+    'M7 6a2 2 0 1 1-4 0 2 2 0 0 1 4 0zM17 6a2 2 0 1 1-4 0 2 2 0 0 1 4 0zM12 15a2 2 0 1 1-4 0 2 2 0 0 1 4 0zM7 6h6M6 8l3 5M14 8l-3 5',
+  arrivals: 'M2 13h16l-2 4H4zM5 13V8h6v5M11 10h4l2 3M7 5.5h2',
+  mirror: 'M10 2.5v15M3 7h4v8H3zM13 4h4v11h-4z',
   log: 'M8 6H5.5a3 3 0 0 0 0 6H8M12 6h2.5a3 3 0 0 1 0 6H12M7 9h6M4 16h12',
   intelligence: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM10 14a4 4 0 1 0 0-8M10 10l5-5',
   assistance:

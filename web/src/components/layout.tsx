@@ -5,6 +5,7 @@ import { useNodeInfo } from '../node-info.js';
 import { canOpen, COMING_MODULES, LIVE_MODULES, type LiveModule } from '../modules.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { RoleBadges } from './badges.js';
+import { FederationAlerts } from './federation-alerts.js';
 import { Icon } from './icons.js';
 import { LanguageSwitch } from './language-switch.js';
 import { Logo } from './logo.js';
@@ -35,6 +36,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const visibleModules = LIVE_MODULES.filter((module) => canOpen(me, module));
   const nodeModules = visibleModules.filter((module) => !module.section);
   const customsModules = visibleModules.filter((module) => module.section === 'customs');
+  const exchangeModules = visibleModules.filter((module) => module.section === 'exchange');
 
   function moduleLink(module: LiveModule) {
     const current = pathname === module.path || pathname.startsWith(`${module.path}/`);
@@ -139,6 +141,14 @@ export function Layout({ children }: { children: ReactNode }) {
               </li>
             ))}
           </ul>
+          {exchangeModules.length > 0 ? (
+            <>
+              <p className="sidenav__heading" id="nav-exchange-heading">
+                {t('nav.sections.exchange')}
+              </p>
+              <ul aria-labelledby="nav-exchange-heading">{exchangeModules.map(moduleLink)}</ul>
+            </>
+          ) : null}
           <div className="sidenav__footer">
             <a className="sidenav__item" href="/docs" target="_blank" rel="noopener">
               <Icon name="docs" />
@@ -150,6 +160,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </nav>
         <main id="main" className="content" tabIndex={-1}>
+          <FederationAlerts />
           {children}
         </main>
       </div>
