@@ -67,8 +67,9 @@ describe(mirrorCompare.name, () => {
     imp.totals!.invoice!.amount *= 0.6;
     const result = mirrorCompare(exp, imp, env);
 
-    it('reports MIRROR_VALUE_LOWER weighted by the gap, with the figures', () => {
-      expect(result.reasons).toHaveLength(1);
+    it('reports MIRROR_VALUE_LOWER weighted by the gap, with the figures, and names the lines', () => {
+      // the total, then each paired item whose own value is below its counterpart's
+      expect(result.reasons.map((r) => r.item)).toEqual([undefined, 1, 2]);
       const [reason] = result.reasons;
       expect(reason).toMatchObject({
         code: 'MIRROR_VALUE_LOWER',
@@ -79,7 +80,8 @@ describe(mirrorCompare.name, () => {
       });
       expect(reason!.message).toContain('40 % below');
       expect(reason!.message).toContain('USD 222,000.00');
-      expect(result.score).toBe(40);
+      // every reason of one code together weighs at most its cap
+      expect(result.score).toBe(60);
     });
 
     it('accepts the gap when the value tolerance is wider', () => {
@@ -158,11 +160,28 @@ describe(mirrorCompare.name, () => {
     });
   });
 
+  describe('when one line of many is undervalued', () => {
+    it('names the line even though the totals stay within the tolerance', () => {
+      const { exp, imp } = samplePair();
+      // one small line at three quarters of its value: the total moves by less than the 10 % tolerance
+      const smallest = imp.items.reduce((a, b) => (a.customsValue!.amount <= b.customsValue!.amount ? a : b));
+      const before = imp.items.reduce((sum, i) => sum + i.customsValue!.amount, 0);
+      smallest.customsValue!.amount *= 0.75;
+      const after = imp.items.reduce((sum, i) => sum + i.customsValue!.amount, 0);
+      expect(1 - after / before).toBeLessThan(0.1);
+      const result = mirrorCompare(exp, imp, env);
+      expect(result.reasons).toEqual([
+        expect.objectContaining({ code: 'MIRROR_VALUE_LOWER', item: smallest.sequence }),
+      ]);
+      expect(result.score).toBeGreaterThanOrEqual(20);
+    });
+  });
+
   describe('when the classifications genuinely differ', () => {
     const cases = [
-      ['another chapter', '090111', 30],
-      ['another heading of the same chapter', '847330', 20],
-      ['another subheading of the same heading', '847141', 10],
+      ['another chapter', '090111', 35],
+      ['another heading of the same chapter', '847330', 25],
+      ['another subheading of the same heading', '847141', 20],
     ] as const;
     for (const [how, code, weight] of cases) {
       it(`reports MIRROR_HS_DIFFERS weighing ${weight} for ${how}`, () => {
@@ -310,7 +329,7 @@ describe(mirrorCompare.name, () => {
         delete item.customsValue;
       }
       for (const item of imp.items) item.customsValue!.amount *= 0.6;
-      expect(codes(mirrorCompare(exp, imp, env))).toEqual(['MIRROR_VALUE_LOWER']);
+      expect(new Set(codes(mirrorCompare(exp, imp, env)))).toEqual(new Set(['MIRROR_VALUE_LOWER']));
       for (const item of exp.items) delete item.statisticalValue;
       expect(codes(mirrorCompare(exp, imp, env))).toEqual(['MIRROR_VALUE_LOWER']);
     });

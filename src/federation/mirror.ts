@@ -22,7 +22,8 @@ import { BASE_UNITS, findUnit } from '../reference/index.js';
 /**
  * The stable reason codes of a mirror comparison.
  *
- * - `MIRROR_VALUE_LOWER`: the import's total value is below the export's beyond the value tolerance (undervaluation).
+ * - `MIRROR_VALUE_LOWER`: the import's total value, or one item's, is below the export's beyond the value tolerance
+ *   (undervaluation).
  * - `MIRROR_VALUE_HIGHER`: the import's total value is above the export's beyond the tolerance (overvaluation).
  * - `MIRROR_QUANTITY_DIFFERS`: a paired item's quantity differs beyond the quantity tolerance.
  * - `MIRROR_MASS_DIFFERS`: the total gross mass, or a paired item's net mass, differs beyond the mass tolerance.
@@ -117,7 +118,7 @@ const DEFAULTS = { valueTolerance: 0.1, massTolerance: 0.05, quantityTolerance: 
  * | `MIRROR_VALUE_HIGHER`           | min(30, 50·g)                                                 | 30  |
  * | `MIRROR_QUANTITY_DIFFERS`       | min(15, 40·g) per item                                        | 25  |
  * | `MIRROR_MASS_DIFFERS`           | total gross mass min(20, 40·g); item net mass min(10, 20·g)   | 25  |
- * | `MIRROR_HS_DIFFERS`             | per item: other chapter 30, other heading 20, same heading 10 | 40  |
+ * | `MIRROR_HS_DIFFERS`             | per item: other chapter 35, other heading 25, same heading 20 | 40  |
  * | `MIRROR_ORIGIN_DIFFERS`         | 25 per item                                                   | 40  |
  * | `MIRROR_ROUTE_DIFFERS`          | 15 per disagreement                                           | 30  |
  * | `MIRROR_ITEMS_DIFFER`           | 10 for the item count, 5 per item without counterpart         | 20  |
@@ -205,8 +206,51 @@ class MirrorComparison {
       this.origin(pair);
       this.quantity(pair);
       this.netMass(pair);
+      this.itemValue(pair);
     }
     this.route();
+  }
+
+  /**
+   * One item's value against its counterpart's: an undervaluation hidden in one line of many barely moves the
+   * totals. Same tolerance and weight as the totals.
+   */
+  private itemValue({ exp, imp }: ItemPair): void {
+    const pick = (item: GoodsItem) => item.customsValue ?? item.statisticalValue;
+    const e = pick(exp);
+    const i = pick(imp);
+    if (e === undefined || i === undefined || plain(e.currency) === undefined || plain(i.currency) === undefined)
+      return;
+    let ev = e.amount;
+    let iv = i.amount;
+    if (e.currency !== i.currency) {
+      const ce = this.convertQuietly(e, this.exp);
+      const ci = this.convertQuietly(i, this.imp);
+      if (ce === undefined || ci === undefined) return;
+      [ev, iv] = [ce, ci];
+    }
+    if (!(ev > 0) || iv >= ev * (1 - this.tolerances.value)) return;
+    const gap = 1 - iv / ev;
+    this.compared.add('value');
+    this.add({
+      code: 'MIRROR_VALUE_LOWER',
+      aspect: 'value',
+      item: imp.sequence,
+      weight: Math.min(60, 100 * gap),
+      message:
+        `Item ${imp.sequence}: the import value ${money(i.amount, i.currency)} is ${percent(gap)} below the export ` +
+        `value ${money(e.amount, e.currency)} (export item ${exp.sequence}).`,
+      exportValue: e,
+      importValue: i,
+    });
+  }
+
+  /** One amount in the environment's currency at the declaration's date, or undefined without a rate. */
+  private convertQuietly(amount: Money, decl: Declaration): number | undefined {
+    const day = decl.dates.lodged.slice(0, 10);
+    const source = this.env.rates.findRateOn(amount.currency, day);
+    const target = this.env.rates.findRateOn(this.env.currency, day);
+    return source === undefined || target === undefined ? undefined : (amount.amount / source.rate) * target.rate;
   }
 
   private add(reason: MirrorReason): void {
@@ -443,10 +487,10 @@ class MirrorComparison {
         shared = Math.max(shared, a.slice(0, 4) === b.slice(0, 4) ? 4 : a.slice(0, 2) === b.slice(0, 2) ? 2 : 0);
     const [weight, how] =
       shared === 4
-        ? [10, 'another subheading of the same heading']
+        ? [20, 'another subheading of the same heading']
         : shared === 2
-          ? [20, 'another heading of the same chapter']
-          : [30, 'another chapter'];
+          ? [25, 'another heading of the same chapter']
+          : [35, 'another chapter'];
     this.add({
       code: 'MIRROR_HS_DIFFERS',
       aspect: 'classification',
