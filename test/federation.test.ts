@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultEnvironment } from '../src/declarations/index.js';
+import { DeclarationService, defaultEnvironment } from '../src/declarations/index.js';
 import { simulateTrade, type Shipment } from '../src/federation/index.js';
 import { eventually, startNetwork, type TestNetwork } from './federation-support.js';
 
@@ -12,6 +12,7 @@ describe('federation between two nodes over HTTP', () => {
   let net: TestNetwork;
   let shipments: Shipment[];
   let late: Shipment;
+  let extra: Generator<Shipment>;
 
   beforeAll(async () => {
     net = await startNetwork(['NL', 'SG']);
@@ -23,6 +24,7 @@ describe('federation between two nodes over HTTP', () => {
     });
     shipments = Array.from({ length: 7 }, () => generator.next().value as Shipment);
     late = shipments.pop()!;
+    extra = generator;
   }, 60_000);
 
   afterAll(async () => {
@@ -88,6 +90,23 @@ describe('federation between two nodes over HTTP', () => {
       (await sg.prearrivals.discrepancies({})).find((m) => m.declarationId === lodged!.id),
     );
     expect(match.matchedBy).toBe('ucr');
+  });
+
+  it('queues on catch-up an export stored by a node that died before queueing its envelope', async () => {
+    const nl = net.nodes.NL!.node;
+    const sg = net.nodes.SG!.node;
+    const [orphan] = Array.from({ length: 1 }, () => extra.next().value as Shipment);
+    // The declarations module alone, without the node's hooks: the export is stored, its envelope is not queued —
+    // what a kill between the declaration's commit and the hook leaves.
+    const bare = new DeclarationService(nl.store);
+    const [stored] = await bare.submit([orphan!.export]);
+    expect(stored!.status).toBe('created');
+    expect(await nl.federation.queuedSubjects('declaration.prearrival', [stored!.id!])).toEqual(new Set());
+    expect(await nl.prearrivals.catchUp()).toBe(1);
+    expect(await nl.prearrivals.catchUp()).toBe(0);
+    await eventually(async () =>
+      (await sg.prearrivals.list({})).some((p) => p.ucr === orphan!.export.ucr?.toUpperCase()),
+    );
   });
 
   it('logs what was sent at one node and accepted at the other', async () => {

@@ -51,7 +51,12 @@ export interface PrearrivalOptions {
   declarations: {
     get(id: string): Promise<DeclarationRecord>;
     environment(): Promise<DeclarationEnvironment>;
-    list(query: { ucr?: string; type?: 'import'; limit?: number }): Promise<{ items: { id: string }[] }>;
+    list(query: {
+      ucr?: string;
+      type?: 'import' | 'export';
+      limit?: number;
+      cursor?: string;
+    }): Promise<{ items: { id: string; createdAt: string }[]; nextCursor: string | null }>;
   };
   clock?: Clock;
   mirror?: MirrorOptions;
@@ -149,29 +154,71 @@ export class PrearrivalService {
   async onAccepted(accepted: readonly AcceptedDeclaration[]): Promise<void> {
     const directory = await this.options.federation.directory();
     if (!directory) return;
-    const exports: SendInput[] = [];
+    const exports: { id: string; declaration: Declaration }[] = [];
     for (const item of accepted) {
       if (item.version !== 1 || (item.type !== 'export' && item.type !== 'import')) continue;
       const declaration = item.canonical();
-      if (declaration.type === 'export') {
-        const to = declaration.destinationCountry;
-        if (!to || to === this.options.administration || !directory.member(to)) continue;
-        exports.push({
-          to,
-          category: PREARRIVAL_CATEGORY,
-          purpose: PREARRIVAL_PURPOSE,
-          payload: declaration as unknown as JsonValue,
-          subject: item.id,
-        });
-      } else if (declaration.type === 'import') {
-        await this.match(item.id, declaration);
-      }
+      if (declaration.type === 'export') exports.push({ id: item.id, declaration });
+      else await this.match(item.id, declaration);
     }
-    if (exports.length === 0) return;
-    const results = await this.options.federation.sendMany(exports);
+    await this.sendExports(exports);
+  }
+
+  /** Sends each export whose destination is a directory member as pre-arrival data, in one outbox write. */
+  private async sendExports(exports: readonly { id: string; declaration: Declaration }[]): Promise<number> {
+    const directory = await this.options.federation.directory();
+    if (!directory) return 0;
+    const inputs: SendInput[] = [];
+    for (const { id, declaration } of exports) {
+      const to = declaration.destinationCountry;
+      if (!to || to === this.options.administration || !directory.member(to)) continue;
+      inputs.push({
+        to,
+        category: PREARRIVAL_CATEGORY,
+        purpose: PREARRIVAL_PURPOSE,
+        payload: declaration as unknown as JsonValue,
+        subject: id,
+      });
+    }
+    if (inputs.length === 0) return 0;
+    const results = await this.options.federation.sendMany(inputs);
     results.forEach((result, i) => {
-      if (result instanceof Error) this.options.onNotSent?.(exports[i]!.subject!, result.code);
+      if (result instanceof Error) this.options.onNotSent?.(inputs[i]!.subject!, result.code);
     });
+    return results.filter((r) => !(r instanceof Error)).length;
+  }
+
+  /**
+   * Queues the pre-arrival of every export accepted since the directory was installed that has none: the acceptance
+   * hook runs after the declaration's transaction commits, so a node killed in between stored the export without its
+   * envelope. Run at start. Returns how many were queued.
+   */
+  async catchUp(): Promise<number> {
+    const since = await this.options.federation.firstInstalledAt();
+    if (!since) return 0;
+    let queued = 0;
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.options.declarations.list({ type: 'export', limit: 500, ...(cursor ? { cursor } : {}) });
+      const recent = page.items.filter((d) => d.createdAt >= since);
+      const sent = await this.options.federation.queuedSubjects(
+        PREARRIVAL_CATEGORY,
+        recent.map((d) => d.id),
+      );
+      const missing = recent.filter((d) => !sent.has(d.id));
+      if (missing.length > 0) {
+        queued += await this.sendExports(
+          await Promise.all(
+            missing.map(async (d) => ({
+              id: d.id,
+              declaration: (await this.options.declarations.get(d.id)).canonical,
+            })),
+          ),
+        );
+      }
+      if (recent.length < page.items.length || !page.nextCursor) return queued;
+      cursor = page.nextCursor;
+    }
   }
 
   /** Matches an import declaration with an expected pre-arrival and records the mirror analysis. */

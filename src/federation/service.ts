@@ -344,6 +344,29 @@ export class FederationService {
     return (await this.directory())?.version ?? null;
   }
 
+  /** When this node installed its first directory (nothing before it was meant to be sent), or null. */
+  async firstInstalledAt(): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('federation_directory')
+      .select(['installed_at'])
+      .orderBy('version')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.installed_at ?? null;
+  }
+
+  /** Which of `subjects` already have an envelope of `category` in the outbox. */
+  async queuedSubjects(category: string, subjects: readonly string[]): Promise<Set<string>> {
+    if (subjects.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('federation_outbox')
+      .select(['subject'])
+      .where('category', '=', category)
+      .where('subject', 'in', subjects)
+      .execute();
+    return new Set(rows.map((r) => r.subject!));
+  }
+
   /** The signing key this node uses now: the newest of its keys that its directory entry lists as valid. */
   private async signingKey(directory: Directory): Promise<SigningKeyPair> {
     const self = directory.member(this.administration);

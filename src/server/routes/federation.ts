@@ -616,6 +616,11 @@ export function registerFederationRoutes(app: FastifyInstance, ctx: ServerContex
 
   // ---- background work: delivery and directory refresh
 
+  // Exports stored by a node killed before their envelopes were queued are queued before the node answers.
+  app.addHook('onReady', async () => {
+    const queued = await prearrivals.catchUp();
+    if (queued > 0) app.log.info({ queued }, 'pre-arrivals queued on catch-up');
+  });
   const delivery = federation.startDelivery({
     onError: (error) => app.log.warn({ err: error }, 'outbox delivery failed'),
   });
