@@ -120,5 +120,8 @@ describe('key validity, rotation and revocation', () => {
     const encRotated = new Directory(withRotatedKey(rotated, 'NL', encNext.publicJwk, { use: 'enc', at: rotatedAt }));
     expect(encRotated.encryptionKey('NL', rotatedAt + 1000).kid).toBe(encNext.kid);
     expect(encRotated.encryptionKey('NL', rotatedAt - 1000).kid).toBe(nl.encryption.kid);
+    // senders wait before sealing to a new key, so the member has loaded it
+    expect(encRotated.encryptionKey('NL', rotatedAt + 1000, 120_000).kid).toBe(nl.encryption.kid);
+    expect(encRotated.encryptionKey('NL', rotatedAt + 121_000, 120_000).kid).toBe(encNext.kid);
   });
 });

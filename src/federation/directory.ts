@@ -348,10 +348,13 @@ export class Directory {
     return this.keyObject(key);
   }
 
-  /** The X25519 key to seal to `memberId` at `at`: the valid, unrevoked one with the latest `notBefore`. */
-  encryptionKey(memberId: string, at: number): { kid: string; key: KeyObject } {
+  /**
+   * The X25519 key to seal to `memberId` at `at`: the valid, unrevoked one with the latest `notBefore` that has been
+   * valid for `settleMs` (so the member has had time to load it), else the newest valid one.
+   */
+  encryptionKey(memberId: string, at: number, settleMs = 0): { kid: string; key: KeyObject } {
     const member = this.requireMember(memberId);
-    const key = currentKey(member, 'enc', at);
+    const key = currentKey(member, 'enc', at - settleMs) ?? currentKey(member, 'enc', at);
     if (!key) {
       throw new ConcordError('FEDERATION_KEY_UNKNOWN', `${memberId} has no encryption key valid now`, {
         member: memberId,

@@ -460,7 +460,7 @@ export class FederationService {
     }
     const now = this.now();
     const key = await this.signingKey(directory);
-    const encryptTo = confidential ? directory.encryptionKey(input.to, now) : undefined;
+    const encryptTo = confidential ? directory.encryptionKey(input.to, now, KEY_ACTIVATION_DELAY_MS) : undefined;
     const id = newId(now);
     const sealed = await sealEnvelope({
       id,
