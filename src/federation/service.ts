@@ -597,14 +597,24 @@ export class FederationService {
 
   /** Partners with envelopes due now. */
   async duePartners(): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('federation_outbox')
-      .select('partner')
-      .distinct()
-      .where('state', '=', 'pending')
-      .where('next_attempt_at', '<=', this.now())
-      .execute();
-    return rows.map((r) => r.partner);
+    // One indexed look at the head of each partner's queue (state, partner, seq), not a scan of every pending row.
+    const directory = await this.directory();
+    if (!directory) return [];
+    const now = this.now();
+    const due: string[] = [];
+    for (const member of directory.members()) {
+      if (member.id === this.administration) continue;
+      const head = await this.db
+        .selectFrom('federation_outbox')
+        .select('next_attempt_at')
+        .where('state', '=', 'pending')
+        .where('partner', '=', member.id)
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst();
+      if (head && Number(head.next_attempt_at) <= now) due.push(member.id);
+    }
+    return due;
   }
 
   /**
@@ -650,36 +660,46 @@ export class FederationService {
       await this.failed(head, error);
       return 0;
     }
-    let done = 0;
+    const verified: { row: (typeof rows)[number]; receipt: Receipt; compact: string }[] = [];
+    let failure: { row: (typeof rows)[number]; error: unknown } | null = null;
     for (const [i, row] of rows.entries()) {
-      let receipt: Receipt;
       try {
-        receipt = await verifyReceipt(receipts[i]!, directory, partner, row.envelope_hash);
+        verified.push({
+          row,
+          receipt: await verifyReceipt(receipts[i]!, directory, partner, row.envelope_hash),
+          compact: receipts[i]!,
+        });
       } catch (error) {
-        await this.failed(row, error);
+        failure = { row, error };
         break;
       }
-      const at = this.now();
-      const latency = at - Date.parse(row.created_at);
-      await this.db
-        .updateTable('federation_outbox')
-        .set({
-          state: receipt.status === 'accepted' ? 'delivered' : 'refused',
-          delivered_at: new Date(at).toISOString(),
-          receipt: receipts[i]!,
-          last_code: receipt.code,
-          last_error: receipt.status === 'refused' ? receipt.message : null,
-          attempts: row.attempts + 1,
-          latency_ms: latency,
-        })
-        .where('id', '=', row.id)
-        .where('state', '=', 'pending')
-        .execute();
-      for (const listener of this.deliveryListeners) listener({ partner, latencyMs: latency });
-      for (const listener of this.receiptListeners) await listener(receipt, partner);
-      done++;
     }
-    return done;
+    // Every receipt of the POST is recorded in one transaction (one commit, not one per envelope).
+    const at = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      for (const { row, receipt, compact } of verified) {
+        await trx
+          .updateTable('federation_outbox')
+          .set({
+            state: receipt.status === 'accepted' ? 'delivered' : 'refused',
+            delivered_at: new Date(at).toISOString(),
+            receipt: compact,
+            last_code: receipt.code,
+            last_error: receipt.status === 'refused' ? receipt.message : null,
+            attempts: row.attempts + 1,
+            latency_ms: at - Date.parse(row.created_at),
+          })
+          .where('id', '=', row.id)
+          .where('state', '=', 'pending')
+          .execute();
+      }
+    });
+    if (failure) await this.failed(failure.row, failure.error);
+    for (const { row, receipt } of verified) {
+      for (const listener of this.deliveryListeners) listener({ partner, latencyMs: at - Date.parse(row.created_at) });
+      for (const listener of this.receiptListeners) await listener(receipt, partner);
+    }
+    return verified.length;
   }
 
   private readonly receiptListeners: ((receipt: Receipt, partner: string) => Promise<void>)[] = [];
@@ -1488,8 +1508,16 @@ class OutboxWorker {
   }
 
   kick(): void {
-    this.wake?.();
+    // Many sends in one tick wake the loop once.
+    if (this.kicked) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.wake?.();
+    });
   }
+
+  private kicked = false;
 
   async stop(): Promise<void> {
     this.running = false;
