@@ -95,6 +95,7 @@ export {
   type PartyKeyView,
   type ReceiveInput,
   type ReceiveResult,
+  type PreparedReceive,
   type ReceivedRecord,
   type ReadAccess,
   type StoredAgreementEvent,

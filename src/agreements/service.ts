@@ -35,7 +35,7 @@ import {
 } from './policy.js';
 import { type JsonObject, redactRecord } from './redaction.js';
 import { signAgreement, type SignedNotice, signNotice, verifyAgreementSignature, verifyNotice } from './signatures.js';
-import type { AgreementTables } from './tables.js';
+import type { AgreementTables, ReceivedRecordsTable } from './tables.js';
 import { agreementFromTemplate } from './templates.js';
 import { DEFAULT_VOCABULARY, type Vocabulary } from './vocabulary.js';
 
@@ -130,6 +130,13 @@ export interface ReceiveInput {
   /** The administration the data comes from, when the sender passes on a third party's data. */
   originator?: string | undefined;
   agreementId?: string | undefined;
+}
+
+/** An inbound decision with what storing it writes (see {@link AgreementService.prepareReceive}). */
+export interface PreparedReceive {
+  event: AgreementEvent;
+  row: ReceivedRecordsTable | null;
+  result: ReceiveResult;
 }
 
 export type ReceiveResult =
@@ -829,52 +836,73 @@ export class AgreementService {
    * with its provenance until its retention ends. A refusal is an answer, not an error.
    */
   async receive(input: ReceiveInput): Promise<ReceiveResult> {
+    const prepared = await this.prepareReceive(input);
+    await this.storeReceived(this.db, prepared);
+    await this.announceReceived(prepared);
+    return prepared.result;
+  }
+
+  /**
+   * The reading half of {@link receive}: the inbound decision and the rows it would store, with nothing written, so
+   * that a caller can store many in one transaction of its own ({@link storeReceived}) and announce them after it
+   * commits ({@link announceReceived}).
+   */
+  async prepareReceive(input: ReceiveInput): Promise<PreparedReceive> {
     const sender = input.sender.trim().toUpperCase();
-    const { decision, decisionId } = await this.decide(
-      {
-        sender,
-        receiver: this.administration,
-        category: input.category,
-        purpose: input.purpose,
-        record: input.record,
-        handlingCode: input.handlingCode,
-        agreementId: input.agreementId,
-      },
-      { log: true },
-    );
+    const at = this.now();
+    const request: SharingRequest = {
+      sender,
+      receiver: this.administration,
+      category: input.category,
+      purpose: input.purpose,
+      record: input.record,
+      handlingCode: input.handlingCode,
+      agreementId: input.agreementId,
+      at,
+    };
+    const decision = decideSharing(await this.policy(), request);
+    const decisionId = newId(at);
+    const event = decisionEvent(decisionId, request, decision);
     if (!decision.allowed || decision.basis === null || decision.record === null || decision.retention === null) {
-      return { accepted: false, decisionId: decisionId!, decision };
+      return { event, row: null, result: { accepted: false, decisionId, decision } };
     }
     const loaded = (await this.snapshot()).agreements.get(decision.basis.agreementId);
     const clause = loaded?.versions
       .find((v) => v.version === decision.basis!.version)
       ?.document.clauses.find((c) => c.id === decision.basis!.clause);
-    const id = newId(this.now());
-    const receivedAt = this.now();
-    const retainUntil = new Date(receivedAt + decision.retention.days * DAY_MS).toISOString();
-    await this.db
-      .insertInto('received_records')
-      .values({
-        id,
-        originator: input.originator?.trim().toUpperCase() ?? sender,
-        sender,
-        agreement_id: decision.basis.agreementId,
-        agreement_version: decision.basis.version,
-        clause_id: decision.basis.clause,
-        category: input.category,
-        purpose: input.purpose,
-        allowed_purposes: JSON.stringify(clause?.purposes ?? [input.purpose]),
-        handling_code: decision.handlingCode,
-        decision_id: decisionId!,
-        received_at: new Date(receivedAt).toISOString(),
-        retain_until: retainUntil,
-        on_expiry: decision.retention.onExpiry,
-        state: 'held',
-        record: JSON.stringify(decision.record),
-        record_hash: sha256Hex(canonicalBytes(decision.record)),
-      })
-      .execute();
-    return { accepted: true, id, decisionId: decisionId!, decision, retainUntil };
+    const id = newId(at);
+    const retainUntil = new Date(at + decision.retention.days * DAY_MS).toISOString();
+    const row: ReceivedRecordsTable = {
+      id,
+      originator: input.originator?.trim().toUpperCase() ?? sender,
+      sender,
+      agreement_id: decision.basis.agreementId,
+      agreement_version: decision.basis.version,
+      clause_id: decision.basis.clause,
+      category: input.category,
+      purpose: input.purpose,
+      allowed_purposes: JSON.stringify(clause?.purposes ?? [input.purpose]),
+      handling_code: decision.handlingCode,
+      decision_id: decisionId,
+      received_at: new Date(at).toISOString(),
+      retain_until: retainUntil,
+      on_expiry: decision.retention.onExpiry,
+      state: 'held',
+      record: JSON.stringify(decision.record),
+      record_hash: sha256Hex(canonicalBytes(decision.record)),
+    };
+    return { event, row, result: { accepted: true, id, decisionId, decision, retainUntil } };
+  }
+
+  /** Writes a prepared receipt's decision event and received record with `db` (a caller's transaction). */
+  async storeReceived(db: Kysely<AgreementTables>, prepared: PreparedReceive): Promise<void> {
+    await insertEvent(db, prepared.event, this.now());
+    if (prepared.row) await db.insertInto('received_records').values(prepared.row).execute();
+  }
+
+  /** Tells the event sinks of a stored receipt's decision. */
+  async announceReceived(prepared: PreparedReceive): Promise<void> {
+    await this.emit([prepared.event]);
   }
 
   /**

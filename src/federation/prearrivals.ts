@@ -9,7 +9,7 @@ import { type Clock, ConcordError, newId, systemClock } from '../kernel/index.js
 import type { Store } from '../storage/index.js';
 import type { JsonValue } from './envelope.js';
 import { matchKeys, mirrorCompare, summarizeDiscrepancies, type MirrorOptions, type MirrorReason } from './mirror.js';
-import type { CategoryHandler, FederationService, SendInput } from './service.js';
+import type { AppliedEnvelope, CategoryHandler, FederationService, SendInput } from './service.js';
 import type { FederationTables, MirrorMatchesTable, PrearrivalsTable } from './tables.js';
 
 export const PREARRIVAL_CATEGORY = 'declaration.prearrival';
@@ -92,41 +92,54 @@ export class PrearrivalService {
           throw new ConcordError('FEDERATION_PAYLOAD_INVALID', 'a pre-arrival is an export declaration with items');
         }
       },
-      apply: async ({ header, payload, receivedRecordId }) => {
-        const declaration = payload as unknown as Declaration;
-        const keys = matchKeys(declaration);
-        const existing = await this.db
-          .selectFrom('prearrivals')
-          .select('id')
-          .where('sender', '=', header.from)
-          .where('envelope_id', '=', header.id)
-          .executeTakeFirst();
-        if (existing) return { prearrival: existing.id };
-        const id = newId(this.clock.now());
-        await this.db
-          .insertInto('prearrivals')
-          .values({
-            id,
-            envelope_id: header.id,
-            sender: header.from,
-            agreement_id: header.agreement?.id ?? '',
-            received_record_id: receivedRecordId,
-            declaration: JSON.stringify(declaration),
-            source_declaration_id: null,
-            ucr: keys.ucr,
-            containers: keys.containers.length > 0 ? `,${keys.containers.join(',')},` : '',
-            transport: keys.transport,
-            expected_arrival: declaration.dates?.expectedArrival ?? null,
-            destination: declaration.destinationCountry ?? null,
-            hs_chapters: chaptersOf(declaration).join(','),
-            received_at: new Date(this.clock.now()).toISOString(),
-            state: 'expected',
-            matched_declaration_id: null,
-          })
-          .execute();
-        await this.matchLodgedImport(declaration.ucr?.trim() ?? null);
-        return { prearrival: id };
+      apply: async (input) => {
+        const prepared = await this.prepareArrival(input);
+        await prepared.write(this.db);
+        await prepared.after?.();
+        return prepared.result;
       },
+      prepare: (input) => this.prepareArrival(input),
+    };
+  }
+
+  /** The pre-arrival row of an accepted envelope (nothing when it was stored already), to be written by the caller. */
+  private async prepareArrival({ header, payload, receivedRecordId }: AppliedEnvelope) {
+    const declaration = payload as unknown as Declaration;
+    const keys = matchKeys(declaration);
+    const existing = await this.db
+      .selectFrom('prearrivals')
+      .select('id')
+      .where('sender', '=', header.from)
+      .where('envelope_id', '=', header.id)
+      .executeTakeFirst();
+    if (existing) {
+      return { result: { prearrival: existing.id } as JsonValue, write: async () => undefined };
+    }
+    const row: PrearrivalsTable = {
+      id: newId(this.clock.now()),
+      envelope_id: header.id,
+      sender: header.from,
+      agreement_id: header.agreement?.id ?? '',
+      received_record_id: receivedRecordId,
+      declaration: JSON.stringify(declaration),
+      source_declaration_id: null,
+      ucr: keys.ucr,
+      containers: keys.containers.length > 0 ? `,${keys.containers.join(',')},` : '',
+      transport: keys.transport,
+      expected_arrival: declaration.dates?.expectedArrival ?? null,
+      destination: declaration.destinationCountry ?? null,
+      hs_chapters: chaptersOf(declaration).join(','),
+      received_at: new Date(this.clock.now()).toISOString(),
+      state: 'expected',
+      matched_declaration_id: null,
+    };
+    return {
+      result: { prearrival: row.id } as JsonValue,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      write: async (db: Kysely<any>) => {
+        await db.insertInto('prearrivals').values(row).execute();
+      },
+      after: () => this.matchLodgedImport(declaration.ucr?.trim() ?? null),
     };
   }
 

@@ -47,6 +47,33 @@ export interface CategoryHandler {
    * after a crash between applying and recording, the sender's retry applies it again.
    */
   apply(input: AppliedEnvelope): Promise<JsonValue>;
+  /**
+   * For data: the same as `apply`, split so that a batch of envelopes is stored in one transaction — reads now,
+   * `write` inside the inbox's transaction (with nothing but `trx`), `after` once it committed.
+   */
+  prepare?(input: AppliedEnvelope): Promise<{
+    result: JsonValue;
+    write(trx: Kysely<any>): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    after?(): Promise<void>;
+  }>;
+}
+
+/**
+ * The writes of the data envelopes of one POST, stored in one transaction before any receipt is returned: one commit
+ * for the batch instead of several per envelope.
+ */
+interface InboxBatch {
+  writes: ((trx: Kysely<any>) => Promise<void>)[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  after: (() => Promise<void>)[];
+  log: LedgerEntry[];
+  /** Envelopes answered in this batch, by sender and id: a replay inside the batch gets the same receipt. */
+  answered: Map<string, { hash: string; outcome: ReceiveOutcome }>;
+}
+
+type ReceiveOutcome = { receipt: string; status: 'accepted' | 'refused'; code: string | null };
+
+function newBatch(): InboxBatch {
+  return { writes: [], after: [], log: [], answered: new Map() };
 }
 
 export interface AppliedEnvelope {
@@ -896,26 +923,48 @@ export class FederationService {
    * applied).
    */
   async receiveBatch(envelopes: readonly unknown[]): Promise<string[]> {
-    const receipts: string[] = [];
-    // Log entries of the whole batch are appended together (one log transaction) and are durable before any
-    // receipt of the batch is returned.
-    const pending: Promise<unknown>[] = [];
-    for (const envelope of envelopes) receipts.push((await this.receiveOne(envelope, pending)).receipt);
-    await Promise.all(pending);
-    return receipts;
+    return (await this.receiveAll(envelopes)).map((outcome) => outcome.receipt);
   }
 
-  async receive(compact: unknown): Promise<{ receipt: string; status: 'accepted' | 'refused'; code: string | null }> {
-    const pending: Promise<unknown>[] = [];
-    const result = await this.receiveOne(compact, pending);
-    await Promise.all(pending);
-    return result;
+  async receive(compact: unknown): Promise<ReceiveOutcome> {
+    return (await this.receiveAll([compact]))[0]!;
   }
 
-  private async receiveOne(
-    compact: unknown,
-    pending: Promise<unknown>[],
-  ): Promise<{ receipt: string; status: 'accepted' | 'refused'; code: string | null }> {
+  private receiving: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Receives the envelopes of one POST in order. Log entries of the whole batch are appended together (one log
+   * transaction) and the data envelopes' writes go in one database transaction; both are durable before any receipt
+   * is returned. One POST is received at a time, so two copies of an envelope in flight cannot both be applied.
+   */
+  private receiveAll(envelopes: readonly unknown[]): Promise<ReceiveOutcome[]> {
+    const run = async () => {
+      const outcomes: ReceiveOutcome[] = [];
+      const pending: Promise<unknown>[] = [];
+      const batch = newBatch();
+      for (const envelope of envelopes) outcomes.push(await this.receiveOne(envelope, pending, batch));
+      await this.flush(batch, pending);
+      await Promise.all(pending);
+      return outcomes;
+    };
+    const next = this.receiving.then(run, run);
+    this.receiving = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Stores a batch's data writes in one transaction, then runs what follows a commit and appends the log entries. */
+  private async flush(batch: InboxBatch, pending: Promise<unknown>[]): Promise<void> {
+    if (batch.writes.length > 0) {
+      const writes = batch.writes.splice(0);
+      await this.db.transaction().execute(async (trx) => {
+        for (const write of writes) await write(trx);
+      });
+    }
+    for (const after of batch.after.splice(0)) await after();
+    for (const entry of batch.log.splice(0)) defer(pending, this.options.log.append(entry));
+  }
+
+  private async receiveOne(compact: unknown, pending: Promise<unknown>[], batch: InboxBatch): Promise<ReceiveOutcome> {
     const receivedAt = this.now();
     let parsed: ParsedEnvelope | null = null;
     let authenticated = false;
@@ -929,10 +978,174 @@ export class FederationService {
         receivedAt,
         this.options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
       );
-      return await this.withInboxLock(parsed.header.from, () => this.accept(parsed!, receivedAt, pending));
+      const handler = this.handlers.get(parsed.header.category);
+      const prepare = handler?.kind === 'data' ? handler.prepare : undefined;
+      if (handler && prepare) {
+        const outcome = await this.acceptData(parsed, handler, prepare.bind(handler), receivedAt, batch);
+        if (outcome) return outcome;
+      }
+      // Network messages (and a data envelope left half-applied by a crash) are applied one by one, in order.
+      await this.flush(batch, pending);
+      return await this.accept(parsed, receivedAt, pending);
     } catch (error) {
+      await this.flush(batch, pending);
       return this.refuse(compact, parsed, authenticated, error, receivedAt, pending);
     }
+  }
+
+  /**
+   * Accepts (or refuses under its agreement) a data envelope into `batch`: everything is read and decided now, the
+   * receipt signed; the writes wait for the batch's transaction. Returns null for an envelope to be applied on its
+   * own (one whose earlier application was cut by a crash).
+   */
+  private async acceptData(
+    parsed: ParsedEnvelope,
+    handler: CategoryHandler,
+    prepare: NonNullable<CategoryHandler['prepare']>,
+    receivedAt: number,
+    batch: InboxBatch,
+  ): Promise<ReceiveOutcome | null> {
+    const { header } = parsed;
+    const key = `${header.from}/${header.id}`;
+    const inBatch = batch.answered.get(key);
+    if (inBatch) {
+      if (inBatch.hash !== parsed.hash) throw idReused(header.id);
+      return inBatch.outcome;
+    }
+    const seen = await this.db
+      .selectFrom('federation_inbox')
+      .select(['envelope_hash', 'status', 'receipt', 'code'])
+      .where('sender', '=', header.from)
+      .where('id', '=', header.id)
+      .executeTakeFirst();
+    if (seen && seen.envelope_hash !== parsed.hash) throw idReused(header.id);
+    if (seen?.receipt && seen.status !== 'processing') {
+      return { receipt: seen.receipt, status: seen.status as 'accepted' | 'refused', code: seen.code };
+    }
+    if (seen) return null;
+    const payload = await unsealPayload(parsed, this.options.encryptionKeys);
+    handler.check(payload, header);
+    if (header.agreement === null) {
+      throw new ConcordError('FEDERATION_PAYLOAD_INVALID', `${header.category} travels under an agreement`);
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new ConcordError('FEDERATION_PAYLOAD_INVALID', 'the payload of a data envelope is a JSON object');
+    }
+    const agreements = this.options.agreements;
+    const received = await agreements.prepareReceive({
+      sender: header.from,
+      category: header.category,
+      purpose: header.purpose,
+      record: payload as JsonObject,
+      agreementId: header.agreement.id,
+    });
+    const at = new Date(receivedAt).toISOString();
+    const row = {
+      sender: header.from,
+      id: header.id,
+      category: header.category,
+      purpose: header.purpose,
+      agreement_id: header.agreement.id,
+      agreement_version: header.agreement.version,
+      envelope_hash: parsed.hash,
+      created_at: header.created,
+      received_at: at,
+      decision_id: received.result.decisionId,
+    };
+    const decided = {
+      type: 'decision.shared-data' as const,
+      at,
+      decisionId: received.result.decisionId,
+      envelopeId: header.id,
+      agreementId: header.agreement.id,
+      purpose: header.purpose,
+    };
+    let outcome: ReceiveOutcome;
+    if (!received.result.accepted) {
+      const code = received.result.decision.code ?? 'SHARING_NO_AGREEMENT';
+      const message = received.result.decision.reasons.at(-1)?.message ?? code;
+      const receipt = await this.signReceipt({
+        envelopeId: header.id,
+        envelopeHash: parsed.hash,
+        sender: header.from,
+        status: 'refused',
+        code,
+        message,
+        result: null,
+      });
+      batch.writes.push(async (trx) => {
+        await agreements.storeReceived(trx, received);
+        await trx
+          .insertInto('federation_inbox')
+          .values({
+            ...row,
+            status: 'refused',
+            code,
+            message: message.slice(0, 1000),
+            received_record_id: null,
+            receipt,
+            result: 'null',
+          })
+          .execute();
+      });
+      batch.after.push(
+        () => agreements.announceReceived(received),
+        () => this.auditRefusal(header.from, header.id, code, parsed.hash, message),
+      );
+      batch.log.push(refusedEntry(header.from, header.id, code, parsed.hash, at), { ...decided, outcome: 'refused' });
+      outcome = { receipt, status: 'refused', code };
+    } else {
+      const applied: AppliedEnvelope = {
+        header,
+        payload: received.result.decision.record as JsonValue,
+        receivedRecordId: received.result.id,
+        decisionId: received.result.decisionId,
+      };
+      const prepared = await prepare(applied);
+      const receipt = await this.signReceipt({
+        envelopeId: header.id,
+        envelopeHash: parsed.hash,
+        sender: header.from,
+        status: 'accepted',
+        code: null,
+        message: null,
+        result: prepared.result,
+      });
+      batch.writes.push(async (trx) => {
+        await agreements.storeReceived(trx, received);
+        await prepared.write(trx);
+        await trx
+          .insertInto('federation_inbox')
+          .values({
+            ...row,
+            status: 'accepted',
+            code: null,
+            message: null,
+            received_record_id: received.result.accepted ? received.result.id : null,
+            receipt,
+            result: JSON.stringify(prepared.result),
+          })
+          .execute();
+      });
+      batch.after.push(() => agreements.announceReceived(received));
+      if (prepared.after) batch.after.push(prepared.after);
+      batch.log.push(
+        {
+          type: 'envelope.accepted',
+          at,
+          envelopeId: header.id,
+          from: header.from,
+          agreementId: header.agreement.id,
+          purpose: header.purpose,
+          category: header.category,
+          payloadHash: parsed.hash,
+        },
+        { ...decided, outcome: 'accepted' },
+      );
+      outcome = { receipt, status: 'accepted', code: null };
+    }
+    batch.answered.set(key, { hash: parsed.hash, outcome });
+    return outcome;
   }
 
   private lastUnknownRefresh = 0;
@@ -1249,6 +1462,17 @@ export class FederationService {
     at: string,
     message: string | null,
   ): Promise<void> {
+    await this.auditRefusal(from, envelopeId, code, envelopeHash, message);
+    await this.options.log.append(refusedEntry(from, envelopeId, code, envelopeHash, at));
+  }
+
+  private async auditRefusal(
+    from: string | null,
+    envelopeId: string | null,
+    code: string,
+    envelopeHash: string,
+    message: string | null,
+  ): Promise<void> {
     await this.options.audit.record({
       actor: from ? `node:${from}` : 'node:unknown',
       actorKind: 'anonymous',
@@ -1257,14 +1481,6 @@ export class FederationService {
       targetId: envelopeId ?? envelopeHash,
       outcome: 'denied',
       details: { code, message, envelopeHash },
-    });
-    await this.options.log.append({
-      type: 'envelope.refused',
-      at,
-      ...(envelopeId && LOGGABLE_ID.test(envelopeId) ? { envelopeId } : {}),
-      ...(from ? { from } : {}),
-      code,
-      envelopeHash,
     });
   }
 
@@ -1399,6 +1615,29 @@ export class FederationService {
 function defer(pending: Promise<unknown>[], work: Promise<unknown>): void {
   work.catch(() => undefined);
   pending.push(work);
+}
+
+function refusedEntry(
+  from: string | null,
+  envelopeId: string | null,
+  code: string,
+  envelopeHash: string,
+  at: string,
+): LedgerEntry {
+  return {
+    type: 'envelope.refused',
+    at,
+    ...(envelopeId && LOGGABLE_ID.test(envelopeId) ? { envelopeId } : {}),
+    ...(from ? { from } : {}),
+    code,
+    envelopeHash,
+  };
+}
+
+function idReused(envelopeId: string): ConcordError {
+  return new ConcordError('FEDERATION_ENVELOPE_ID_REUSED', `envelope ${envelopeId} was received with other content`, {
+    envelopeId,
+  });
 }
 
 const LOGGABLE_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
