@@ -823,6 +823,34 @@ export class AgreementService {
     return { decision, decisionId };
   }
 
+  /**
+   * A decision to be logged by the caller: like `decide(…, {log: true})` but nothing written, so that a caller
+   * queueing many envelopes stores their decisions in its own transaction ({@link storeEvents}) and announces them
+   * after it commits ({@link announceEvents}).
+   */
+  async prepareDecision(
+    request: Omit<SharingRequest, 'at' | 'sender'> & { at?: number | undefined; sender?: string | undefined },
+  ): Promise<{ decision: SharingDecision; decisionId: string; event: AgreementEvent }> {
+    const full: SharingRequest = {
+      ...request,
+      sender: request.sender ?? this.administration,
+      at: request.at ?? this.now(),
+    };
+    const decision = decideSharing(await this.policy(), full);
+    const decisionId = newId(this.now());
+    return { decision, decisionId, event: decisionEvent(decisionId, full, decision) };
+  }
+
+  /** Stores events (prepared decisions) with `db`, a caller's transaction. */
+  async storeEvents(db: Kysely<AgreementTables>, events: readonly AgreementEvent[]): Promise<void> {
+    for (const event of events) await insertEvent(db, event, this.now());
+  }
+
+  /** Tells the event sinks of stored events. */
+  async announceEvents(events: readonly AgreementEvent[]): Promise<void> {
+    await this.emit([...events]);
+  }
+
   /** Forgets the cached policy; for a registry that changes outside this service. */
   invalidatePolicy(): void {
     this.snapshotCache = null;

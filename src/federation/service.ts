@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AgreementService, JsonObject } from '../agreements/index.js';
+import type { AgreementEvent, AgreementService, JsonObject } from '../agreements/index.js';
 import type { AuditInput } from '../identity/index.js';
 import {
   type Clock,
@@ -202,6 +202,8 @@ const REFRESH_ON_UNKNOWN_MS = 10_000;
 
 interface Prepared {
   row: Omit<OutboxTable, 'seq'>;
+  /** The policy decision to store with the outbox row. */
+  events: AgreementEvent[];
   log: LedgerEntry[];
   result: Omit<SendResult, 'seq'>;
 }
@@ -450,7 +452,12 @@ export class FederationService {
       ),
     );
     const ready = prepared.filter((p): p is Prepared => !(p instanceof ConcordError));
-    const seqs = await this.enqueue(ready.map((p) => p.row));
+    const events = ready.flatMap((p) => p.events);
+    const seqs = await this.enqueue(
+      ready.map((p) => p.row),
+      (trx) => this.options.agreements.storeEvents(trx as never, events),
+    );
+    await this.options.agreements.announceEvents(events);
     await Promise.all(ready.flatMap((p) => p.log.map((entry) => this.options.log.append(entry))));
     if (ready.length > 0) this.worker?.kick();
     let next = 0;
@@ -469,13 +476,23 @@ export class FederationService {
     let payload = input.payload;
     let agreement: { id: string; version: number } | null = null;
     let decisionId: string | null = null;
+    let decisionEvent: AgreementEvent | null = null;
     let confidential = false;
     if (!options.control) {
-      const { decision, decisionId: id } = await this.options.agreements.decide(
-        { receiver: input.to, category: input.category, purpose: input.purpose, record: input.payload as JsonObject },
-        { log: true },
-      );
-      decisionId = id;
+      const prepared = await this.options.agreements.prepareDecision({
+        receiver: input.to,
+        category: input.category,
+        purpose: input.purpose,
+        record: input.payload as JsonObject,
+      });
+      const { decision } = prepared;
+      decisionId = prepared.decisionId;
+      decisionEvent = prepared.event;
+      if (!decision.allowed) {
+        // A denial is logged at once: nothing is queued that would carry it.
+        await this.options.agreements.storeEvents(this.store.typed(), [prepared.event]);
+        await this.options.agreements.announceEvents([prepared.event]);
+      }
       if (!decision.allowed || !decision.basis || decision.record === null) {
         throw new ConcordError(decision.code ?? 'SHARING_NO_AGREEMENT', decision.reasons.at(-1)?.message, {
           decisionId,
@@ -550,6 +567,7 @@ export class FederationService {
         receipt: null,
         latency_ms: null,
       },
+      events: decisionEvent ? [decisionEvent] : [],
       log,
       result: { id, partner: input.to, agreement, decisionId, encrypted: sealed.encrypted },
     };
@@ -572,7 +590,10 @@ export class FederationService {
    * Inserts outbox rows with the next sequence numbers, in one write; one write at a time so that the sequence is
    * the queueing order.
    */
-  private enqueue(rows: readonly Omit<OutboxTable, 'seq'>[]): Promise<number[]> {
+  private enqueue(
+    rows: readonly Omit<OutboxTable, 'seq'>[],
+    alsoWrite: (trx: Kysely<FederationTables>) => Promise<void> = async () => undefined,
+  ): Promise<number[]> {
     const next = this.enqueueChain.then(async () => {
       if (rows.length === 0) return [];
       if (this.nextSeq === null) {
@@ -592,6 +613,7 @@ export class FederationService {
             .values(numbered.slice(i, i + 100))
             .execute();
         }
+        await alsoWrite(trx);
       });
       return numbered.map((r) => r.seq);
     });
