@@ -1,7 +1,14 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/index.js';
 import { migrate, type Store, storeTargets } from '../storage/index.js';
-import { DeclarationService, declarationsMigrations, defaultEnvironment, generateDeclarationBatch } from './index.js';
+import {
+  DeclarationService,
+  declarationsMigrations,
+  defaultEnvironment,
+  generateDeclarationBatch,
+  type SubmissionResult,
+} from './index.js';
 
 /** Batches larger than one INSERT and one idempotency lookup: chunking must not change any result. */
 for (const target of storeTargets()) {
@@ -44,6 +51,27 @@ for (const target of storeTargets()) {
       expect(page.items).toHaveLength(500);
       const stored = await service.get(results[1199]!.id!);
       expect(stored.functionalReference).toBe(declarations[1199]!.functionalReference);
+    });
+
+    // On SQLite the batch goes through prepared statements on the raw connection, unless a transaction is open on
+    // it: its statements would then join that transaction, and vanish with it.
+    it('keeps a batch lodged while another transaction is open, even when that transaction rolls back', async () => {
+      const [declaration] = generateDeclarationBatch(env, { seed: 'meanwhile', count: 1, country: 'NL' }).map(
+        (generated) => generated.declaration,
+      );
+      await service.environment();
+      let submitted: Promise<SubmissionResult[]> | undefined;
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await sql`select 1`.execute(trx);
+          submitted = service.submit([declaration]);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      const [result] = await submitted!;
+      expect(result).toMatchObject({ status: 'created' });
+      expect((await service.get(result!.id!)).functionalReference).toBe(declaration!.functionalReference);
     });
   });
 }
