@@ -1,19 +1,30 @@
 /**
  * `npm run bench [-- suite…]`: runs the benchmark suites (all, or those named), prints one JSON line per result,
  * stores each suite's results in `bench/results/<suite>.json` and rewrites `docs/benchmarks.md` from every stored
- * suite, so running one suite keeps the others' sections.
+ * suite, so running one suite keeps the others' sections. `npm run bench -- --report` only rewrites the report.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as agreements from './agreements.bench.js';
 import * as declarations from './declarations.bench.js';
 import * as ed25519 from './ed25519.bench.js';
+import * as federation from './federation.bench.js';
 import type { BenchResult, BenchSuite } from './harness.js';
 import * as jcs from './jcs.bench.js';
 import * as ledger from './ledger.bench.js';
 
-/** Every suite, in the order docs/benchmarks.md shows them. A new suite is a `bench/<name>.bench.ts` and a line here. */
-const SUITES: readonly BenchSuite[] = [jcs, ed25519, ledger, agreements, declarations];
+/**
+ * Every suite, in the order docs/benchmarks.md shows them. A new suite is a `bench/<name>.bench.ts` and a line here;
+ * it may export `notes`, a paragraph printed under its table (what the figures mean, where the time goes).
+ */
+const SUITES: readonly (BenchSuite & { readonly notes?: string })[] = [
+  jcs,
+  ed25519,
+  ledger,
+  agreements,
+  declarations,
+  federation,
+];
 
 const RESULTS_DIR = new URL('./results/', import.meta.url);
 const REPORT = new URL('../docs/benchmarks.md', import.meta.url);
@@ -35,7 +46,9 @@ interface SuiteRecord {
   results: BenchResult[];
 }
 
-async function main(filter: string[]): Promise<void> {
+async function main(args: string[]): Promise<void> {
+  const reportOnly = args.includes('--report');
+  const filter = args.filter((arg) => arg !== '--report');
   const unknown = filter.filter((name) => !SUITES.some((suite) => suite.name === name));
   if (unknown.length > 0) {
     const known = SUITES.map((suite) => suite.name).join(', ');
@@ -43,7 +56,7 @@ async function main(filter: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const selected = filter.length === 0 ? SUITES : SUITES.filter((suite) => filter.includes(suite.name));
+  const selected = reportOnly ? [] : filter.length === 0 ? SUITES : SUITES.filter((s) => filter.includes(s.name));
 
   await mkdir(RESULTS_DIR, { recursive: true });
   for (const suite of selected) {
@@ -121,6 +134,8 @@ function renderReport(records: SuiteRecord[]): string {
       lines.push(`| ${result.case} | ${format(result.opsPerSec)} | ${peer.join(' | ')} |`);
     }
     lines.push('');
+    const notes = SUITES.find((known) => known.name === suite)?.notes;
+    if (notes) lines.push(notes, '');
   }
   return lines.join('\n');
 }
@@ -129,8 +144,10 @@ function format(opsPerSec: number | undefined): string {
   return opsPerSec === undefined ? '—' : opsPerSec.toLocaleString('en-US', { maximumSignificantDigits: 3 });
 }
 
+/** Two decimals; two significant digits below 0.1, where a share of a ceiling would otherwise read 0.00×. */
 function ratio(result: BenchResult): string {
-  return result.ratio === undefined ? '—' : `${result.ratio.toFixed(2)}×`;
+  if (result.ratio === undefined) return '—';
+  return `${result.ratio < 0.1 ? result.ratio.toPrecision(2) : result.ratio.toFixed(2)}×`;
 }
 
 await main(process.argv.slice(2));
