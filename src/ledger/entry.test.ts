@@ -29,6 +29,14 @@ const examples: LedgerEntry[] = [
     payloadHash: hash,
   },
   {
+    type: 'envelope.refused',
+    at,
+    envelopeId: 'e-3',
+    from: 'SG',
+    code: 'FEDERATION_SIGNATURE_INVALID',
+    envelopeHash: hash,
+  },
+  {
     type: 'decision.shared-data',
     at,
     decisionId: 'd-1',
