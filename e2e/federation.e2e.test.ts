@@ -205,9 +205,10 @@ describe('the exchange pages between two real nodes', () => {
     const row = page.locator('[data-testid="mirror-row"]', {
       has: page.locator(`[data-testid="mirror-declaration"][href="/declarations/${declarationId}"]`),
     });
-    const reason = row.locator('[data-testid="mirror-reason"][data-code="MIRROR_VALUE_LOWER"]');
+    // The total and each undervalued line give a reason of this code.
+    const reason = row.locator('[data-testid="mirror-reason"][data-code="MIRROR_VALUE_LOWER"]').first();
     await expect(reason.textContent()).resolves.toContain('Value lower on import');
-    await expect(reason.textContent()).resolves.toContain('The import value is');
+    await expect(reason.textContent()).resolves.toMatch(/import value .* below/);
     await screenshot(page, 'exchange-mirror.png');
 
     // The most suspicious come first; a minimum score filters the rest out.
@@ -229,8 +230,11 @@ describe('the exchange pages between two real nodes', () => {
     await page.getByRole('heading', { level: 1, name: 'Analyse miroir' }).waitFor();
     await expect(page.getByTestId('nav-arrivals').textContent()).resolves.toBe('Arrivées attendues');
     await expect(
-      page.locator('[data-testid="mirror-reason"][data-code="MIRROR_VALUE_LOWER"] .mirror-reason__title').textContent(),
-    ).resolves.toBe('Valeur plus faible à l’importation +60');
+      page
+        .locator('[data-testid="mirror-reason"][data-code="MIRROR_VALUE_LOWER"] .mirror-reason__title')
+        .first()
+        .textContent(),
+    ).resolves.toMatch(/^Valeur plus faible à l’importation \+\d+$/);
     await screenshot(page, 'exchange-mirror-fr.png');
     await page.getByTestId('language-en').click();
     await page.getByRole('heading', { level: 1, name: 'Mirror analysis' }).waitFor();
