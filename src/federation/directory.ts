@@ -396,3 +396,24 @@ export function currentKey(member: DirectoryMember, use: 'sig' | 'enc', at: numb
     .filter((k) => k.use === use && keyValidAt(k, at))
     .sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore))[0];
 }
+
+/** A member as people read it: its keys with their validity now and which one partners use now. */
+export function memberView(member: DirectoryMember, now: number) {
+  const current = new Set([currentKey(member, 'sig', now)?.kid, currentKey(member, 'enc', now)?.kid]);
+  return {
+    id: member.id,
+    name: member.name,
+    endpoint: member.endpoint,
+    status: member.status,
+    location: member.location ?? null,
+    keys: member.keys.map((k) => ({
+      kid: k.kid,
+      use: k.use,
+      notBefore: k.notBefore,
+      notAfter: k.notAfter ?? null,
+      revoked: k.revoked ?? null,
+      valid: keyValidAt(k, now),
+      current: current.has(k.kid),
+    })),
+  };
+}

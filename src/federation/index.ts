@@ -11,6 +11,7 @@ export {
   verifyDirectory,
   keyValidAt,
   currentKey,
+  memberView,
   type DirectoryDocument,
   type DirectoryMember,
   type DirectoryKey,

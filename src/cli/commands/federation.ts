@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Command } from 'commander';
 import {
-  currentKey,
+  memberView,
   DirectoryMemberSchema,
   parseDirectoryDocument,
   signDirectory,
@@ -302,26 +302,7 @@ function directoryView(signed: SignedDirectory, signers: readonly string[], now:
       keys: doc.governance.keys.map((k) => ({ kid: k.kid, name: k.name, signed: signers.includes(k.kid) })),
       signers: signers.length,
     },
-    members: doc.members.map((m) => {
-      const current = new Set([currentKey(m, 'sig', now)?.kid, currentKey(m, 'enc', now)?.kid]);
-      return {
-        id: m.id,
-        name: m.name,
-        endpoint: m.endpoint,
-        status: m.status,
-        location: m.location ?? null,
-        keys: m.keys.map((k) => ({
-          kid: k.kid,
-          use: k.use,
-          notBefore: k.notBefore,
-          notAfter: k.notAfter ?? null,
-          revoked: k.revoked ?? null,
-          valid:
-            !k.revoked && Date.parse(k.notBefore) <= now && (k.notAfter === undefined || now <= Date.parse(k.notAfter)),
-          current: current.has(k.kid),
-        })),
-      };
-    }),
+    members: doc.members.map((m) => memberView(m, now)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { currentKey, type Directory } from '../../federation/index.js';
+import { memberView, type Directory } from '../../federation/index.js';
 import { ConcordError } from '../../kernel/index.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, IdParams } from '../schemas.js';
@@ -659,24 +659,6 @@ function directoryView(directory: Directory | null, now: number) {
       threshold: doc.governance.threshold,
       keys: doc.governance.keys.map((k) => ({ kid: k.kid, name: k.name })),
     },
-    members: doc.members.map((m) => {
-      const currentSig = currentKey(m, 'sig', now)?.kid;
-      const currentEnc = currentKey(m, 'enc', now)?.kid;
-      return {
-        id: m.id,
-        name: m.name,
-        endpoint: m.endpoint,
-        status: m.status,
-        location: m.location ?? null,
-        keys: m.keys.map((k) => ({
-          kid: k.kid,
-          use: k.use,
-          notBefore: k.notBefore,
-          notAfter: k.notAfter ?? null,
-          revoked: k.revoked ?? null,
-          current: k.kid === (k.use === 'sig' ? currentSig : currentEnc),
-        })),
-      };
-    }),
+    members: doc.members.map((m) => memberView(m, now)),
   };
 }
