@@ -9,7 +9,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -21,6 +21,7 @@ import {
   defaultEnvironment,
   generateDeclarationBatch,
   harmonizeDeclaration,
+  type ImportRecord,
   validateDeclaration,
 } from '../src/declarations/index.js';
 import { initNode, openNode } from '../src/node/index.js';
@@ -52,6 +53,10 @@ export const notes = [
 /** `DECL_BENCH_COUNT` declarations (default 100,000) of about five goods items each. */
 const COUNT = Number(process.env.DECL_BENCH_COUNT ?? 100_000);
 const STORE_BATCH = 1000;
+/** Batches submitted and not answered, as `concord import` keeps them: workers check one while another is stored. */
+const IN_FLIGHT = 2;
+/** Checking workers, as a node starts them. */
+const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 /** Declarations between two progress lines of a storage case. */
 const PROGRESS_EVERY = 10_000;
 
@@ -79,16 +84,27 @@ export async function run(): Promise<BenchResult[]> {
     opsPerSec: best,
   };
 
-  // The same and storage, in SQLite, in batches: the service alone, on an in-memory database.
-  const store = await openStore({ sqlitePath: ':memory:' });
-  await migrate(store, declarationsMigrations);
-  const service = new DeclarationService(store, { clock, reference: env.reference });
-  const stored: BenchResult = {
-    suite: name,
-    case: `… and store in SQLite (batches of ${STORE_BATCH}, ${COUNT} declarations)`,
-    opsPerSec: await submitAll('service, in-memory SQLite', texts, (batch) => service.submit(batch)),
-  };
-  await store.close();
+  // The same and storage, in SQLite, in batches: the service alone, on an in-memory database; on one thread, then
+  // with the checking workers the node starts (one per core but one, at most four).
+  const stored: BenchResult[] = [];
+  for (const checkWorkers of [0, WORKERS]) {
+    const store = await openStore({ sqlitePath: ':memory:' });
+    await migrate(store, declarationsMigrations);
+    const service = new DeclarationService(store, { clock, reference: env.reference, checkWorkers });
+    try {
+      const where = checkWorkers === 0 ? 'one thread' : `${checkWorkers} checking worker(s) + the storing thread`;
+      stored.push({
+        suite: name,
+        case: `… and store in SQLite, ${where} (NDJSON records, batches of ${STORE_BATCH}, ${IN_FLIGHT} in flight)`,
+        opsPerSec: await submitAll(`service, in-memory SQLite, ${where}`, texts, (batch) =>
+          service.submitRecords(batch),
+        ),
+      });
+    } finally {
+      await service.close();
+      await store.close();
+    }
+  }
 
   // The same through a node: its SQLite file (WAL, FULL sync) and its acceptance hook (log entries, pre-arrivals).
   const dataDir = await mkdtemp(join(tmpdir(), 'concord-bench-declarations-'));
@@ -99,8 +115,8 @@ export async function run(): Promise<BenchResult[]> {
     try {
       throughNode = {
         suite: name,
-        case: `… and store through a node (SQLite file, log entry each; batches of ${STORE_BATCH})`,
-        opsPerSec: await submitAll('node', texts, (batch) => node.declarations.submit(batch)),
+        case: `… and store through a node (SQLite file, log entry each, ${WORKERS} checking worker(s); batches of ${STORE_BATCH})`,
+        opsPerSec: await submitAll('node', texts, (batch) => node.declarations.submitRecords(batch)),
       };
     } finally {
       await node.close();
@@ -118,7 +134,7 @@ export async function run(): Promise<BenchResult[]> {
     () => DeclarationValidator.Check(sample[i++ % sample.length]),
     { name: 'Ajv 8 (same JSON Schema)', fn: () => ajv(sample[i++ % sample.length]) },
   );
-  return [pipeline, stored, throughNode, schema];
+  return [pipeline, ...stored, throughNode, schema];
 }
 
 /** The declarations as JSON texts, 1,000 of them parsed for the schema check, and the mean number of items. */
@@ -137,25 +153,36 @@ function generate(env: ReturnType<typeof defaultEnvironment>): {
   };
 }
 
-/** Submits every text, parsed, in batches of {@link STORE_BATCH}; returns declarations stored per second. */
+/**
+ * Submits every text as an NDJSON record (parsed where it is checked, as `concord import` and an NDJSON POST do), in
+ * batches of {@link STORE_BATCH} with {@link IN_FLIGHT} batches in flight; returns declarations stored per second.
+ */
 async function submitAll(
   label: string,
   texts: readonly string[],
-  submit: (batch: unknown[]) => Promise<{ status: string }[]>,
+  submit: (batch: ImportRecord[]) => Promise<{ status: string }[]>,
 ): Promise<number> {
   const start = performance.now();
-  for (let i = 0; i < texts.length; i += STORE_BATCH) {
-    const results = await submit(texts.slice(i, i + STORE_BATCH).map((text) => JSON.parse(text) as unknown));
+  let done = 0;
+  const lodge = async (i: number) => {
+    const batch = texts.slice(i, i + STORE_BATCH).map((text, k) => ({ record: i + k + 1, line: i + k + 1, text }));
+    const results = await submit(batch);
     const refused = results.find((result) => result.status !== 'created');
     if (refused !== undefined) throw new Error(`bench: a generated declaration was not stored: ${refused.status}`);
-    const done = Math.min(i + STORE_BATCH, texts.length);
+    done += batch.length;
     if (done % PROGRESS_EVERY === 0 || done === texts.length) {
       const rate = done / ((performance.now() - start) / 1000);
       process.stderr.write(
         `bench: declarations: ${label}: ${count(done)} of ${count(texts.length)} stored, ${count(rate)}/s\n`,
       );
     }
+  };
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < texts.length; i += STORE_BATCH) {
+    inFlight.push(lodge(i));
+    if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
   }
+  await Promise.all(inFlight);
   return texts.length / ((performance.now() - start) / 1000);
 }
 

@@ -1,13 +1,13 @@
 /**
  * ISO 6346 letter values: A = 10 upward, skipping 11, 22 and 33 (multiples of the modulus), so that no letter is
- * worth the same as another modulo 11.
+ * worth the same as another modulo 11. Indexed by char code − 65 (A…Z), so that a lookup hashes nothing.
  */
-const LETTER_VALUES: ReadonlyMap<string, number> = (() => {
-  const values = new Map<string, number>();
+const LETTER_VALUES: readonly number[] = (() => {
+  const values: number[] = [];
   let value = 10;
   for (let code = 65; code <= 90; code++) {
     if (value % 11 === 0) value++;
-    values.set(String.fromCharCode(code), value++);
+    values.push(value++);
   }
   return values;
 })();
@@ -29,10 +29,14 @@ export function isIso6346Format(id: string): boolean {
  */
 export function iso6346CheckDigit(first10: string): number {
   let sum = 0;
-  for (let i = 0; i < 10; i++) {
-    const char = first10[i] ?? '';
-    const value = i < 4 ? (LETTER_VALUES.get(char) ?? 0) : Number(char);
-    sum += value * 2 ** i;
+  let weight = 1; // 2^i
+  for (let i = 0; i < 10; i++, weight *= 2) {
+    const code = first10.charCodeAt(i);
+    let value: number;
+    if (i < 4) value = code >= 65 && code <= 90 ? LETTER_VALUES[code - 65]! : 0;
+    // A digit by its char code; anything else (rare) as `Number` reads it, NaN or a missing character's 0 included.
+    else value = code >= 48 && code <= 57 ? code - 48 : Number(first10[i] ?? '');
+    sum += value * weight;
   }
   return (sum % 11) % 10;
 }
@@ -51,7 +55,7 @@ export function isValidContainerNumber(id: string): boolean {
  */
 export function isValidImoNumber(id: string): boolean {
   const digits = normalizeImoNumber(id);
-  if (!/^\d{7}$/.test(digits)) return false;
+  if (digits.length !== 7 || !isDigits(digits)) return false;
   return imoCheckDigit(digits.slice(0, 6)) === Number(digits[6]);
 }
 
@@ -64,5 +68,17 @@ export function imoCheckDigit(first6: string): number {
 
 /** "IMO 9074729" → "9074729". */
 export function normalizeImoNumber(id: string): string {
+  // Most numbers come as bare digits already, which neither replacement changes.
+  if (isDigits(id)) return id;
   return id.replace(/^\s*IMO\s*/i, '').replace(/\s+/g, '');
+}
+
+/** True for a non-empty string of ASCII digits; a loop, cheaper than a regular expression on such short strings. */
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }

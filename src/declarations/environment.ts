@@ -29,13 +29,75 @@ export function hsEditionInForce(date: string): 2017 | 2022 {
   return date >= '2022-01-01' ? 2022 : 2017;
 }
 
-const CANONICAL_ASCII = /^[!-~]+(?: [!-~]+)*$/;
-
 /** Text as Concord keeps it: Unicode NFC, runs of white space as one space, trimmed. */
 export function normalizeText(text: string): string {
+  const spacing = spacingOf(text);
   // Most text is printable ASCII with single spaces, which NFC and trimming leave as it is.
-  if (CANONICAL_ASCII.test(text)) return text;
+  if (spacing === 'ascii') return text;
+  // Names and descriptions in other scripts are mostly canonical too: NFC already (`normalize` has a quick check
+  // for that) and with single spaces, which collapsing and trimming leave as they are.
+  if (spacing === 'single' && text.normalize('NFC') === text) return text;
   return text.normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * How text is spaced. `ascii`: printable ASCII words separated by single spaces (/^[!-~]+(?: [!-~]+)*$/). `single`:
+ * words separated by single spaces, some beyond ASCII, which `.replace(/\s+/g, ' ').trim()` leaves as they are.
+ * `other`: anything else (empty, other white space or runs of it, ASCII control characters).
+ */
+type Spacing = 'ascii' | 'single' | 'other';
+
+/**
+ * How `text` is spaced, by a loop over its char codes: every field of every declaration goes through it, and a
+ * regular expression costs more on such short strings.
+ */
+function spacingOf(text: string): Spacing {
+  const length = text.length;
+  if (length === 0 || text.charCodeAt(0) === 0x20 || text.charCodeAt(length - 1) === 0x20) return 'other';
+  let ascii = true;
+  let previousSpace = false;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20) {
+      if (previousSpace) return 'other';
+      previousSpace = true;
+    } else if (code > 0x20 && code < 0x7f) {
+      previousSpace = false;
+    } else if (code >= 0x80 && !isNonAsciiSpace(code)) {
+      ascii = false;
+      previousSpace = false;
+    } else {
+      return 'other';
+    }
+  }
+  return ascii ? 'ascii' : 'single';
+}
+
+/** The white space of `\s` (and of `trim`) beyond ASCII: Unicode Zs, the line and paragraph separators, the BOM. */
+function isNonAsciiSpace(code: number): boolean {
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/**
+ * `code.toUpperCase()`, without building a new string when there is nothing to change: codes (currencies, units,
+ * packages) nearly always come in upper case already.
+ */
+export function upperCase(code: string): string {
+  for (let i = 0; i < code.length; i++) {
+    const char = code.charCodeAt(i);
+    if ((char >= 0x61 && char <= 0x7a) || char >= 0x80) return code.toUpperCase();
+  }
+  return code;
 }
 
 /** True when `date` (YYYY-MM-DD, possibly followed by a time) names a real calendar day. */

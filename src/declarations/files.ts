@@ -1,7 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { ConcordError } from '../kernel/index.js';
-import { decodeInput, type ImportRecord, MAX_DOCUMENT_BYTES, parseJsonDeclarations, streamNdjson } from './input.js';
+import {
+  decodeInput,
+  type ImportRecord,
+  MAX_DOCUMENT_BYTES,
+  type NdjsonOptions,
+  parseJsonDeclarations,
+  streamNdjson,
+} from './input.js';
 import { streamCsv } from './csv.js';
 import { importWcoDeclaration, wcoImportRecords } from './wco-xml.js';
 
@@ -21,7 +28,8 @@ export function formatOfFile(path: string): InputFormat {
 /**
  * The records of a declarations file. NDJSON and CSV are streamed (a file of gigabytes takes the memory of one
  * record); a JSON document or a WCO DM XML declaration is read whole up to {@link MAX_DOCUMENT_BYTES}. A `.json` file that turns out to be NDJSON is
- * streamed too. `onBytes` reports progress in bytes read.
+ * streamed too. `onBytes` reports progress in bytes read; `options.defer` leaves NDJSON lines to be parsed by the
+ * submission.
  *
  * @throws ConcordError `DECL_INPUT_MALFORMED`, `DECL_INPUT_ENCODING`, `DECL_INPUT_TOO_LARGE`, and for XML
  *   `DECL_XML_FORBIDDEN` (DOCTYPE) or `DECL_XML_UNSUPPORTED` (not a WCO DM declaration).
@@ -30,6 +38,7 @@ export async function* readDeclarationFile(
   path: string,
   format: InputFormat = formatOfFile(path),
   onBytes: (bytes: number) => void = () => undefined,
+  options: NdjsonOptions = {},
 ): AsyncGenerator<ImportRecord> {
   const { size } = await stat(path);
   if (format === 'json' && (await looksLikeNdjson(path))) format = 'ndjson';
@@ -41,7 +50,7 @@ export async function* readDeclarationFile(
         yield chunk;
       }
     })();
-    yield* format === 'csv' ? streamCsv(counted) : streamNdjson(counted);
+    yield* format === 'csv' ? streamCsv(counted) : streamNdjson(counted, options);
     return;
   }
   if (size > MAX_DOCUMENT_BYTES) {

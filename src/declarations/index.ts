@@ -40,6 +40,7 @@ export {
   MAX_DOCUMENT_BYTES,
   MAX_RECORD_BYTES,
   type ImportRecord,
+  type NdjsonOptions,
 } from './input.js';
 export {
   parseCsvDeclarations,
@@ -72,6 +73,7 @@ export {
 export { declarationsMigrations, type DeclarationTables } from './tables.js';
 export {
   DeclarationService,
+  CHECK_POOL_MIN_ITEMS,
   checkDeclaration,
   declarantKey,
   type CheckedDeclaration,

@@ -1,4 +1,5 @@
 import { ConcordError } from '../kernel/index.js';
+import { readJsonObject } from './checking.js';
 
 /** One record read from an input file: its value, or why it could not be read. Records count from 1. */
 export interface ImportRecord {
@@ -6,6 +7,11 @@ export interface ImportRecord {
   /** The line it starts on, for line-oriented formats (NDJSON, CSV). */
   readonly line?: number;
   readonly value?: unknown;
+  /**
+   * The record's JSON text when its parsing is left to the submission ({@link parseNdjsonLine} with `defer`): it is
+   * then parsed where it is checked, possibly on a worker thread, and refused there when it is not a JSON object.
+   */
+  readonly text?: string;
   readonly error?: {
     readonly code:
       | 'DECL_INPUT_MALFORMED'
@@ -63,11 +69,15 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
  *
  * @throws ConcordError `DECL_INPUT_MALFORMED` (not JSON, or not objects), `DECL_INPUT_TOO_LARGE`.
  */
-export function parseJsonDeclarations(text: string, format: 'json' | 'ndjson' | 'auto' = 'auto'): ImportRecord[] {
+export function parseJsonDeclarations(
+  text: string,
+  format: 'json' | 'ndjson' | 'auto' = 'auto',
+  options: NdjsonOptions = {},
+): ImportRecord[] {
   const body = text.replace(/^\uFEFF/, '');
   const start = body.trimStart()[0];
   const ndjson = format === 'ndjson' || (format === 'auto' && start === '{' && !isSingleJson(body));
-  if (ndjson) return parseNdjson(body);
+  if (ndjson) return parseNdjson(body, options);
   if (body.length > MAX_DOCUMENT_BYTES) {
     throw new ConcordError('DECL_INPUT_TOO_LARGE', `a JSON document is read whole: use NDJSON above 64 MiB`);
   }
@@ -94,8 +104,22 @@ function isSingleJson(body: string): boolean {
   }
 }
 
+/** How NDJSON records are read. */
+export interface NdjsonOptions {
+  /**
+   * Leave each line's JSON to the submission (the record carries `text`): storage then parses it where it checks it,
+   * on the checking workers for a large batch. Off, each line is parsed as it is read.
+   */
+  defer?: boolean;
+}
+
 /** One NDJSON line to a record. */
-export function parseNdjsonLine(line: string, record: number, lineNumber: number): ImportRecord {
+export function parseNdjsonLine(
+  line: string,
+  record: number,
+  lineNumber: number,
+  options: NdjsonOptions = {},
+): ImportRecord {
   if (line.length > MAX_RECORD_BYTES) {
     return {
       record,
@@ -103,32 +127,20 @@ export function parseNdjsonLine(line: string, record: number, lineNumber: number
       error: { code: 'DECL_INPUT_TOO_LARGE', message: `the record exceeds ${MAX_RECORD_BYTES} bytes` },
     };
   }
-  try {
-    const value: unknown = JSON.parse(line);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return {
-        record,
-        line: lineNumber,
-        error: { code: 'DECL_INPUT_MALFORMED', message: 'a declaration is a JSON object' },
-      };
-    }
-    return { record, line: lineNumber, value };
-  } catch (error) {
-    return {
-      record,
-      line: lineNumber,
-      error: { code: 'DECL_INPUT_MALFORMED', message: `not valid JSON: ${(error as Error).message}` },
-    };
-  }
+  if (options.defer === true) return { record, line: lineNumber, text: line };
+  const read = readJsonObject(line);
+  if ('error' in read)
+    return { record, line: lineNumber, error: { code: 'DECL_INPUT_MALFORMED', message: read.error } };
+  return { record, line: lineNumber, value: read.value };
 }
 
-function parseNdjson(body: string): ImportRecord[] {
+function parseNdjson(body: string, options: NdjsonOptions): ImportRecord[] {
   const records: ImportRecord[] = [];
   const lines = body.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
-    records.push(parseNdjsonLine(line, records.length + 1, i + 1));
+    records.push(parseNdjsonLine(line, records.length + 1, i + 1, options));
   }
   return records;
 }
@@ -138,7 +150,10 @@ function parseNdjson(body: string): ImportRecord[] {
  * line is decoded on its own (invalid UTF-8 makes that line a bad record) and a line longer than
  * {@link MAX_RECORD_BYTES} is skipped, reported, and not buffered.
  */
-export async function* streamNdjson(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ImportRecord> {
+export async function* streamNdjson(
+  chunks: AsyncIterable<Uint8Array>,
+  options: NdjsonOptions = {},
+): AsyncGenerator<ImportRecord> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let overflow = false;
@@ -165,7 +180,7 @@ export async function* streamNdjson(chunks: AsyncIterable<Uint8Array>): AsyncGen
     text = (lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
     if (text === '') return undefined;
     record++;
-    return parseNdjsonLine(text, record, lineNumber);
+    return parseNdjsonLine(text, record, lineNumber, options);
   };
   for await (const chunk of chunks) {
     const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);

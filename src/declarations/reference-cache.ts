@@ -18,8 +18,12 @@ export interface ReferenceCache {
   unit(code: string): Unit | undefined;
   /** `isCalendarDate`, memoized. */
   calendarDate(date: string): boolean;
+  /** `Date.parse` of a `YYYY-MM-DD` day (its UTC midnight), memoized. */
+  dayTime(day: string): number;
   /** The minor units of the environment's currency (2 when unknown). */
   readonly targetMinorUnits: number;
+  /** 10 to the power {@link targetMinorUnits}: what an amount is multiplied by to round it to minor units. */
+  readonly targetScale: number;
   day(day: string): DayCache;
 }
 
@@ -46,6 +50,8 @@ export interface Conversion {
 /** Answers that depend on the lodging day. */
 export interface DayCache {
   readonly day: string;
+  /** `Date.parse(day)`: the day's UTC midnight. */
+  readonly time: number;
   readonly edition: 2017 | 2022;
   /** Whether `currency` (as given, any case) is a 3-letter ISO 4217 code in use on the day. */
   currencyInUse(currency: string): boolean;
@@ -111,7 +117,9 @@ function makeCache(env: DeclarationEnvironment): ReferenceCache {
   const correlation = memo((code) => reference.hsCorrelation.translate({ from: 2017, to: 2022, code }));
   const unit = memo((code) => findUnit(code));
   const calendarDate = memo(isCalendarDate);
+  const dayTime = memo((day) => Date.parse(day));
   const days = memo((day) => makeDayCache(env, day), MAX_DAYS);
+  const targetMinorUnits = reference.currencies.find(env.currency)?.minorUnits ?? 2;
   return {
     country,
     location,
@@ -119,7 +127,9 @@ function makeCache(env: DeclarationEnvironment): ReferenceCache {
     hs2017To2022: correlation,
     unit,
     calendarDate,
-    targetMinorUnits: reference.currencies.find(env.currency)?.minorUnits ?? 2,
+    dayTime,
+    targetMinorUnits,
+    targetScale: 10 ** targetMinorUnits,
     day: days,
   };
 
@@ -143,9 +153,11 @@ function makeCache(env: DeclarationEnvironment): ReferenceCache {
     });
     return {
       day,
+      time: dayTime(day),
       edition: hsEditionInForce(day),
       currencyInUse: inUse,
-      hasRate: (code) => rate(code) !== undefined && rate(target) !== undefined,
+      // Memoized as a whole: asking `rate` for `code` and then `target` in turn would defeat its last-answer shortcut.
+      hasRate: memo((code) => rate(code) !== undefined && rate(target) !== undefined),
       conversion,
     };
   }

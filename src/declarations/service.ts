@@ -1,22 +1,24 @@
 import { type Kysely, sql } from 'kysely';
-import { randomUUID } from 'node:crypto';
-import { canonicalize, type Clock, ConcordError, sha256Hex, systemClock } from '../kernel/index.js';
+import { type Clock, ConcordError, systemClock } from '../kernel/index.js';
 import { ExchangeRates, loadReferenceData, parseExchangeRatesCsv, type ReferenceData } from '../reference/index.js';
 import { isUniqueViolation, type Store } from '../storage/index.js';
+import { CheckPool, type CheckWorkerData } from './check-pool.js';
+import {
+  type CheckedDeclaration,
+  checkDeclaration,
+  type CheckedItem,
+  checkItem,
+  type SubmissionItem,
+  toRow,
+} from './checking.js';
 import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
-import { type HarmonizationStep, harmonizeDeclaration } from './harmonize.js';
-import type { Declaration, DeclarationType, Party } from './model.js';
+import type { HarmonizationStep } from './harmonize.js';
+import type { Declaration, DeclarationType } from './model.js';
 import type { ImportRecord } from './input.js';
 import type { DeclarationsTable, DeclarationTables } from './tables.js';
-import { type DeclarationProblem, validateDeclaration, type ValidationOutcome } from './validate.js';
+import type { DeclarationProblem } from './validate.js';
 
-/** A declaration validated and, when valid, harmonized: what storage keeps and the API shows. */
-export interface CheckedDeclaration {
-  readonly outcome: ValidationOutcome;
-  readonly declaration?: Declaration;
-  readonly canonical?: Declaration;
-  readonly trace?: HarmonizationStep[];
-}
+export { checkDeclaration, declarantKey, type CheckedDeclaration } from './checking.js';
 
 export type DeclarationStatus = 'accepted' | 'cancelled';
 
@@ -123,6 +125,11 @@ export interface DeclarationServiceOptions {
   reference?: ReferenceData;
   /** Currency amounts are harmonized into; the rates' base (EUR) by default. */
   currency?: string;
+  /**
+   * Worker threads that check large submissions (from {@link CHECK_POOL_MIN_ITEMS} items) in parallel with the
+   * thread that stores them; 0 (the default) checks every item on the calling thread.
+   */
+  checkWorkers?: number;
 }
 
 /** An input the submission can check: the parsed value, or the reason it could not be read. */
@@ -139,6 +146,11 @@ const INSERT_ROWS = 250;
 const LOOKUP_CHUNK = 1000;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
+/**
+ * Submissions this large are checked on the worker threads when the service has them; smaller ones (a lodging, an
+ * API call of a few dozen) are checked where they arrive, which is quicker than a round trip to a worker.
+ */
+export const CHECK_POOL_MIN_ITEMS = 200;
 
 /**
  * Declarations of one node: validation, harmonization and storage with their original, canonical form and
@@ -151,6 +163,9 @@ export class DeclarationService {
   private readonly clock: Clock;
   private readonly reference: ReferenceData;
   private env: DeclarationEnvironment | undefined;
+  /** The node's imported rates as stored (null: the sample rates), for the checking workers. */
+  private importedRates: CheckWorkerData['rates'] = null;
+  private pool: CheckPool | undefined;
   private statements: SqliteSubmission | undefined;
 
   constructor(
@@ -166,6 +181,13 @@ export class DeclarationService {
   async environment(): Promise<DeclarationEnvironment> {
     if (this.env === undefined) {
       const rows = await this.db.selectFrom('exchange_rates').selectAll().execute();
+      this.importedRates =
+        rows.length === 0
+          ? null
+          : {
+              base: rows[0]!.base,
+              rows: rows.map((row) => ({ currency: row.currency, date: row.date, rate: Number(row.rate) })),
+            };
       const rates =
         rows.length === 0
           ? this.reference.sampleExchangeRates
@@ -193,21 +215,33 @@ export class DeclarationService {
    * any item is rejected). An item repeating a stored declaration is `existing`, with its id.
    */
   async submit(inputs: readonly SubmissionInput[], options: SubmitOptions = {}): Promise<SubmissionResult[]> {
+    return this.submitItems(
+      inputs.map((value) => ({ value })),
+      options,
+    );
+  }
+
+  private async submitItems(items: readonly SubmissionItem[], options: SubmitOptions): Promise<SubmissionResult[]> {
     try {
-      return await this.submitOnce(inputs, options);
+      return await this.submitOnce(items, options);
     } catch (error) {
       // Another writer stored the same submission between our read and our insert: read again, once.
-      if (isUniqueViolation(error)) return this.submitOnce(inputs, options);
+      if (isUniqueViolation(error)) return this.submitOnce(items, options);
       throw error;
     }
   }
 
-  private async submitOnce(inputs: readonly SubmissionInput[], options: SubmitOptions): Promise<SubmissionResult[]> {
+  private async submitOnce(items: readonly SubmissionItem[], options: SubmitOptions): Promise<SubmissionResult[]> {
     const env = await this.environment();
-    const submission = new Submission(env, options, new Date(this.clock.now()).toISOString());
+    const now = new Date(this.clock.now()).toISOString();
+    const actor = options.actor ?? 'system';
+    const pool = items.length >= CHECK_POOL_MIN_ITEMS ? this.checkPool(env) : undefined;
+    const checked =
+      pool === undefined ? items.map((item) => checkItem(item, env, now, actor)) : await pool.check(items, now, actor);
+    const submission = new Submission(options);
     const rows: DeclarationsTable[] = [];
-    for (const input of inputs) {
-      const row = submission.check(input);
+    for (const item of checked) {
+      const row = submission.admit(item);
       if (row !== undefined) rows.push(row);
     }
     const sqlite = this.sqlite();
@@ -246,6 +280,25 @@ export class DeclarationService {
     });
   }
 
+  /** The checking workers, started on first use; none when the service has no workers. */
+  private checkPool(env: DeclarationEnvironment): CheckPool | undefined {
+    const size = this.options.checkWorkers ?? 0;
+    if (size <= 0) return undefined;
+    this.pool ??= new CheckPool(size, {
+      dataDir: this.reference.dataDir,
+      rates: this.importedRates,
+      currency: env.currency,
+    });
+    return this.pool;
+  }
+
+  /** Stops the checking workers, if any started. */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+
   /**
    * The prepared SQLite statements, on SQLite when no transaction is open on the connection: one opened by Kysely
    * (an amendment, the log) must be waited for through Kysely, or our statements would join it.
@@ -280,8 +333,8 @@ export class DeclarationService {
   async submitRecords(records: readonly ImportRecord[], options: SubmitOptions = {}): Promise<SubmissionResult[]> {
     const readable = records.filter((record) => record.error === undefined);
     const unreadable = records.some((record) => record.error !== undefined);
-    const submitted = await this.submit(
-      readable.map((record) => record.value),
+    const submitted = await this.submitItems(
+      readable.map((record) => (record.text !== undefined ? { text: record.text } : { value: record.value })),
       { ...options, dryRun: options.dryRun === true || (options.atomic === true && unreadable) },
     );
     const byRecord = new Map(readable.map((record, i) => [record.record, submitted[i]!]));
@@ -417,7 +470,7 @@ export class DeclarationService {
       const current = await trx.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
       if (current === undefined) throw new ConcordError('DECL_UNKNOWN', `no declaration ${id}`, { id });
       if (current.status === 'cancelled') throw new ConcordError('DECL_CANCELLED', `declaration ${id} is cancelled`);
-      const row = toRow(input, checked, now, actor);
+      const row = toRow(JSON.stringify(input), checked, now, actor);
       if (row.declarant_key !== current.declarant_key || row.functional_reference !== current.functional_reference) {
         throw new ConcordError('DECL_AMENDMENT_INVALID', 'the amendment names another declarant or reference', {
           declarant: row.declarant_key,
@@ -535,16 +588,9 @@ export class DeclarationService {
       }
     });
     this.env = undefined;
+    await this.close(); // the workers hold the old rates
     return { rates: rows.length, currencies: rates.currencies().length };
   }
-}
-
-/** Validation, then harmonization of what is valid. */
-export function checkDeclaration(input: unknown, env: DeclarationEnvironment): CheckedDeclaration {
-  const { outcome, declaration } = validateDeclaration(input, env);
-  if (!outcome.valid || declaration === undefined) return { outcome, ...(declaration ? { declaration } : {}) };
-  const { canonical, trace } = harmonizeDeclaration(declaration, env);
-  return { outcome, declaration, canonical, trace };
 }
 
 type StoredKey = Pick<DeclarationsTable, 'id' | 'content_hash'>;
@@ -553,40 +599,32 @@ type StoredKey = Pick<DeclarationsTable, 'id' | 'content_hash'>;
 type AcceptedRow = Pick<DeclarationsTable, 'id' | 'content_hash' | 'ucr' | 'type' | 'canonical'>;
 
 /**
- * One submitted batch on its way to storage, driven the same way on every path: {@link check} each input in order,
- * {@link settle} each row it returns against the stored row with its key, then {@link finish}.
+ * One submitted batch on its way to storage, driven the same way on every path: {@link admit} each checked item in
+ * order, {@link settle} each row it returns against the stored row with its key, then {@link finish}.
  */
 class Submission {
   readonly results: SubmissionResult[] = [];
   /** The first valid item of each submission key in the batch; later items with that key repeat it. */
   readonly #firsts = new Map<string, { index: number; hash: string }>();
   readonly #repeats: { index: number; key: string }[] = [];
-  readonly #actor: string;
 
-  constructor(
-    private readonly env: DeclarationEnvironment,
-    readonly options: SubmitOptions,
-    private readonly now: string,
-  ) {
-    this.#actor = options.actor ?? 'system';
-  }
+  constructor(readonly options: SubmitOptions) {}
 
   /**
-   * Validates and harmonizes the next input. Returns its row when it is valid and the first of its key in the
-   * batch; a later item with that key repeats it, or is rejected when its content differs.
+   * Takes the next checked item. Returns its row when it is valid and the first of its key in the batch; a later
+   * item with that key repeats it, or is rejected when its content differs.
    */
-  check(input: unknown): DeclarationsTable | undefined {
+  admit(checked: CheckedItem): DeclarationsTable | undefined {
     const index = this.results.length;
-    const checked = checkDeclaration(input, this.env);
     const result: SubmissionResult = {
       record: index + 1,
       status: 'rejected',
-      errors: checked.outcome.errors,
-      warnings: checked.outcome.warnings,
+      errors: checked.errors,
+      warnings: checked.warnings,
     };
     this.results.push(result);
-    if (checked.canonical === undefined) return undefined;
-    const row = toRow(input, checked, this.now, this.#actor);
+    const row = checked.row;
+    if (row === undefined) return undefined;
     result.functionalReference = row.functional_reference;
     const key = submissionKey(row);
     const first = this.#firsts.get(key);
@@ -599,7 +637,7 @@ class Submission {
     return undefined;
   }
 
-  /** Settles a row from {@link check} against the stored row with its key: true when it is new, to be inserted. */
+  /** Settles a row from {@link admit} against the stored row with its key: true when it is new, to be inserted. */
   settle(row: DeclarationsTable, stored: StoredKey | undefined): boolean {
     const result = this.results[this.#firsts.get(submissionKey(row))!.index]!;
     if (stored === undefined) {
@@ -697,59 +735,6 @@ class SqliteSubmission {
   store(rows: readonly DeclarationsTable[], submission: Submission): DeclarationsTable[] {
     return this.#store.immediate(rows, submission);
   }
-}
-
-/** Half of the idempotency key: the declarant's first identifier, else its name. */
-export function declarantKey(party: Party): string {
-  const identifier = party.identifiers?.[0];
-  if (identifier !== undefined) return `${identifier.scheme}:${identifier.value}`;
-  return `name:${normalizeText(party.name ?? '').toLowerCase()}`;
-}
-
-function toRow(original: unknown, checked: CheckedDeclaration, now: string, actor: string): DeclarationsTable {
-  const canonical = checked.canonical!;
-  const chapters = new Set<string>();
-  const origins = new Set<string>();
-  for (const item of canonical.items) {
-    if (item.hs !== undefined) chapters.add(item.hs.code.slice(0, 2));
-    if (item.origin !== undefined) origins.add(item.origin);
-  }
-  const canonicalText = canonicalize(canonical);
-  return {
-    id: uuidV7(Date.parse(now)),
-    declarant_key: declarantKey(canonical.declarant),
-    functional_reference: canonical.functionalReference,
-    type: canonical.type,
-    status: 'accepted',
-    version: 1,
-    lodged_on: dayOf(canonical.dates.lodged),
-    ucr: canonical.ucr ?? null,
-    chapters: `,${[...chapters].join(',')},`,
-    origins: `,${[...origins].join(',')},`,
-    item_count: canonical.items.length,
-    content_hash: sha256Hex(canonicalText),
-    original: JSON.stringify(original),
-    canonical: canonicalText,
-    trace: JSON.stringify(checked.trace ?? []),
-    warnings: JSON.stringify(checked.outcome.warnings),
-    created_at: now,
-    created_by: actor,
-    updated_at: now,
-    cancelled_at: null,
-    cancelled_by: null,
-    cancel_reason: null,
-  };
-}
-
-/**
- * A UUID version 7 (RFC 9562 §5.7) as the kernel's `newId` makes it, 48 bits of Unix milliseconds then randomness,
- * but with the randomness of Node's pooled `randomUUID` (one system call per 128 ids, where `newId` makes one per id:
- * that call was a tenth of the time spent storing a batch).
- */
-function uuidV7(now: number): string {
-  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx: keep the version-4 variant and random bits
-  const time = now.toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
 
 function submissionKey(row: Pick<DeclarationsTable, 'declarant_key' | 'functional_reference'>): string {

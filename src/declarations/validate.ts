@@ -1,7 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ErrorCode } from '../kernel/index.js';
-import { isIso6346Format, isValidContainerNumber, isValidImoNumber } from './check-digits.js';
-import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
+import { iso6346CheckDigit, isIso6346Format, isValidImoNumber } from './check-digits.js';
+import { dayOf, type DeclarationEnvironment, normalizeText, upperCase } from './environment.js';
 import { type Declaration, DeclarationSchema, type Measure, type Money, type Party } from './model.js';
 import { type DayCache, referenceCache, type ReferenceCache } from './reference-cache.js';
 
@@ -124,9 +124,9 @@ class ContentCheck {
 
   private checkDates(): void {
     const { lodged, expectedArrival } = this.d.dates;
-    if (!this.lodgedIsDate || dayOf(lodged) < EARLIEST_DATE) {
+    if (!this.lodgedIsDate || this.day < EARLIEST_DATE) {
       this.problems.error('DECL_DATE_INVALID', '/dates/lodged', `${lodged} is not a possible lodging date`);
-    } else if (Date.parse(lodged) > this.env.clock.now() + FUTURE_TOLERANCE_MS) {
+    } else if (this.lodgedTime(lodged) > this.env.clock.now() + FUTURE_TOLERANCE_MS) {
       this.problems.error('DECL_DATE_INVALID', '/dates/lodged', `${lodged} is in the future`);
     }
     if (expectedArrival !== undefined) {
@@ -134,7 +134,7 @@ class ContentCheck {
         this.problems.error('DECL_DATE_INVALID', '/dates/expectedArrival', `${expectedArrival} is not a calendar date`);
       } else if (
         this.lodgedIsDate &&
-        Math.abs(Date.parse(dayOf(expectedArrival)) - Date.parse(this.day)) > MAX_ARRIVAL_GAP_DAYS * DAY_MS
+        Math.abs(this.ref.dayTime(dayOf(expectedArrival)) - this.onDay.time) > MAX_ARRIVAL_GAP_DAYS * DAY_MS
       ) {
         this.problems.error(
           'DECL_DATE_INVALID',
@@ -143,6 +143,11 @@ class ContentCheck {
         );
       }
     }
+  }
+
+  /** `Date.parse(lodged)` of a lodging date: a bare day is its UTC midnight, which the day's cache holds already. */
+  private lodgedTime(lodged: string): number {
+    return lodged.length === 10 ? this.onDay.time : Date.parse(lodged);
   }
 
   /** `at + field` is the pointer, joined only when there is a problem. */
@@ -157,9 +162,9 @@ class ContentCheck {
     this.checkParty('/declarant', d.declarant);
     for (const role of ROLES) {
       const party = d[role];
-      if (party !== undefined) this.checkParty(`/${role}`, party);
+      if (party !== undefined) this.checkParty(ROLE_POINTERS[role], party);
       else if (REQUIRED_PARTIES[d.type].includes(role)) {
-        this.problems.error('DECL_PARTY_MISSING', `/${role}`, `a ${d.type} declaration names its ${role}`);
+        this.problems.error('DECL_PARTY_MISSING', ROLE_POINTERS[role], `a ${d.type} declaration names its ${role}`);
       }
     }
   }
@@ -216,14 +221,20 @@ class ContentCheck {
 
   private checkContainer(i: number, raw: string): void {
     // Most numbers come in their canonical form already: no need to strip and upper-case them.
-    const id = isIso6346Format(raw) ? raw : raw.replace(/\s+/g, '').toUpperCase();
-    if (!isIso6346Format(id)) {
-      this.problems.warning(
-        'DECL_CONTAINER_NOT_ISO6346',
-        `/containers/${i}`,
-        `"${raw}" is not an ISO 6346 container number`,
-      );
-    } else if (!isValidContainerNumber(id)) {
+    let id = raw;
+    if (!isIso6346Format(raw)) {
+      id = raw.replace(/\s+/g, '').toUpperCase();
+      if (!isIso6346Format(id)) {
+        this.problems.warning(
+          'DECL_CONTAINER_NOT_ISO6346',
+          `/containers/${i}`,
+          `"${raw}" is not an ISO 6346 container number`,
+        );
+        return;
+      }
+    }
+    // Of ISO 6346 form by now: `isValidContainerNumber` without testing the form a second time.
+    if (iso6346CheckDigit(id) !== Number(id[10])) {
       this.problems.error(
         'DECL_CONTAINER_CHECK_DIGIT',
         `/containers/${i}`,
@@ -234,16 +245,24 @@ class ContentCheck {
 
   private checkItems(): void {
     const items = this.d.items;
-    const seen = new Set<number>();
+    // Items are nearly always numbered 1, 2, 3… in order, which needs no set of the numbers seen: it is made at the
+    // first item out of that order, holding 1…i, the numbers of the items before it.
+    let seen: Set<number> | undefined;
     let outOfRange = false;
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const at = `/items/${i}`;
-      if (seen.has(item.sequence)) {
-        this.problems.error('DECL_ITEM_SEQUENCE_INVALID', `${at}/sequence`, `sequence ${item.sequence} is repeated`);
+      if (seen !== undefined || item.sequence !== i + 1) {
+        if (seen === undefined) {
+          seen = new Set<number>();
+          for (let sequence = 1; sequence <= i; sequence++) seen.add(sequence);
+        }
+        if (seen.has(item.sequence)) {
+          this.problems.error('DECL_ITEM_SEQUENCE_INVALID', `${at}/sequence`, `sequence ${item.sequence} is repeated`);
+        }
+        seen.add(item.sequence);
+        if (item.sequence < 1 || item.sequence > items.length) outOfRange = true;
       }
-      seen.add(item.sequence);
-      if (item.sequence < 1 || item.sequence > items.length) outOfRange = true;
       this.checkText(at, '/description', item.description);
       this.checkHs(at, item.hs);
       this.checkCountry(at, '/origin', item.origin);
@@ -277,7 +296,7 @@ class ContentCheck {
       }
     }
     // n distinct integers run 1…n exactly when none lies outside 1…n.
-    if (seen.size === items.length && outOfRange) {
+    if (seen !== undefined && seen.size === items.length && outOfRange) {
       this.problems.error('DECL_ITEM_SEQUENCE_INVALID', '/items', 'item sequence numbers run 1, 2, 3… without gaps');
     }
   }
@@ -343,7 +362,7 @@ class ContentCheck {
       );
       return;
     }
-    const code = money.currency.toUpperCase();
+    const code = upperCase(money.currency);
     if (code === this.env.currency || this.missingRates?.has(code) === true) return;
     if (!this.onDay.hasRate(code)) {
       (this.missingRates ??= new Set()).add(code);
@@ -407,12 +426,12 @@ class ContentCheck {
     }
     if (totals.invoice !== undefined) {
       this.checkMoney('/totals', '/invoice', totals.invoice);
-      const currency = totals.invoice.currency.toUpperCase();
+      const currency = upperCase(totals.invoice.currency);
       let sum = 0;
       let all = true;
       for (const item of items) {
         const value = item.customsValue ?? item.statisticalValue;
-        if (value === undefined || (value.currency !== currency && value.currency.toUpperCase() !== currency)) {
+        if (value === undefined || (value.currency !== currency && upperCase(value.currency) !== currency)) {
           all = false;
           break;
         }
@@ -430,6 +449,7 @@ class ContentCheck {
 }
 
 const ROLES = ['exporter', 'importer', 'carrier'] as const;
+const ROLE_POINTERS = { exporter: '/exporter', importer: '/importer', carrier: '/carrier' } as const;
 const PLACES = ['loading', 'unloading', 'entry', 'exit'] as const;
 const IMO_PREFIX = /^\s*IMO/i;
 const HS_DIGITS = /^\d{6}(?:\d{2}){0,2}$/;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * SHA-256 (FIPS 180-4) of bytes, or of a string's UTF-8 encoding: the one digest of Concord (RFC 9162 Merkle
@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
  * sha256(canonicalBytes(declaration));
  */
 export function sha256(data: Uint8Array | string): Buffer {
-  return createHash('sha256').update(data).digest();
+  return hash('sha256', data, 'buffer');
 }
 
 /** {@link sha256} as 64 lower-case hexadecimal digits. */
 export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }

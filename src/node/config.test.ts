@@ -37,4 +37,15 @@ describe('node configuration: federation settings', () => {
       code: 'CONFIG_INVALID',
     });
   });
+
+  it('reads and checks the declaration settings', async () => {
+    const config = await readConfig(await withConfig({ administration: 'NL', declarations: { checkWorkers: 0 } }));
+    expect(config.declarations).toEqual({ checkWorkers: 0 });
+    await expect(
+      readConfig(await withConfig({ administration: 'NL', declarations: { checkWorkers: -1 } })),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('declarations.checkWorkers') });
+    await expect(
+      readConfig(await withConfig({ administration: 'NL', declarations: { workers: 2 } })),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('declarations.workers') });
+  });
 });

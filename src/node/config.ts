@@ -19,6 +19,16 @@ export interface NodeConfig {
   createdAt: string;
   /** Federation settings an administrator may tune in concord.json; defaults in parentheses. */
   federation?: FederationSettings | undefined;
+  /** Declaration settings; defaults in parentheses. */
+  declarations?: DeclarationSettings | undefined;
+}
+
+export interface DeclarationSettings {
+  /**
+   * Worker threads that check large submissions beside the thread that stores them (one fewer than the machine's
+   * cores, at most 4; 0 checks on the main thread).
+   */
+  checkWorkers?: number;
 }
 
 export interface FederationSettings {
@@ -65,7 +75,8 @@ export async function readConfig(dataDir: string): Promise<NodeConfig> {
     databaseUrl: typeof parsed.databaseUrl === 'string' ? parsed.databaseUrl : undefined,
     databaseSchema: typeof parsed.databaseSchema === 'string' ? parsed.databaseSchema : undefined,
     createdAt: typeof parsed.createdAt === 'string' ? parsed.createdAt : new Date(0).toISOString(),
-    federation: readFederationSettings(parsed.federation, dataDir),
+    federation: readSettings('federation', parsed.federation, FEDERATION_LIMITS, dataDir),
+    declarations: readSettings('declarations', parsed.declarations, DECLARATION_LIMITS, dataDir),
   };
 }
 
@@ -75,27 +86,38 @@ export async function writeConfig(dataDir: string, config: NodeConfig): Promise<
   await rename(`${path}.tmp`, path);
 }
 
-function readFederationSettings(value: unknown, dataDir: string): FederationSettings | undefined {
+const FEDERATION_LIMITS: Record<keyof FederationSettings, [number, number]> = {
+  maxClockSkewSeconds: [0, 86_400],
+  deadLetterHours: [0.001, 24 * 365],
+  directoryRefreshSeconds: [1, 86_400],
+};
+
+const DECLARATION_LIMITS: Record<keyof DeclarationSettings, [number, number]> = {
+  checkWorkers: [0, 64],
+};
+
+/** A section of numeric settings, each within its limits. */
+function readSettings<T extends object>(
+  section: string,
+  value: unknown,
+  limits: Record<keyof T, [number, number]>,
+  dataDir: string,
+): Partial<T> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: "federation" is an object`, { dataDir });
+    throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: "${section}" is an object`, { dataDir });
   }
-  const settings: FederationSettings = {};
-  const limits: Record<keyof FederationSettings, [number, number]> = {
-    maxClockSkewSeconds: [0, 86_400],
-    deadLetterHours: [0.001, 24 * 365],
-    directoryRefreshSeconds: [1, 86_400],
-  };
+  const settings: Record<string, number> = {};
   for (const [key, raw] of Object.entries(value)) {
-    const range = limits[key as keyof FederationSettings];
+    const range = (limits as Record<string, [number, number] | undefined>)[key];
     if (!range)
-      throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: unknown setting federation.${key}`, { dataDir });
+      throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: unknown setting ${section}.${key}`, { dataDir });
     if (typeof raw !== 'number' || !(raw >= range[0] && raw <= range[1])) {
-      throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: federation.${key} must be ${range[0]}–${range[1]}`, {
+      throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: ${section}.${key} must be ${range[0]}–${range[1]}`, {
         dataDir,
       });
     }
-    settings[key as keyof FederationSettings] = raw;
+    settings[key] = raw;
   }
-  return settings;
+  return settings as Partial<T>;
 }

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import {
   type Clock,
   ConcordError,
@@ -218,6 +219,7 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
   const logDeclarations = declarationLogEvents(log);
   const declarations = new DeclarationService(store, {
     clock,
+    checkWorkers: config.declarations?.checkWorkers ?? Math.min(4, availableParallelism() - 1),
     onAccepted: async (accepted) => {
       await logDeclarations(accepted);
       await prearrivals.onAccepted(accepted);
@@ -244,6 +246,7 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
     federation,
     prearrivals,
     close: async () => {
+      await declarations.close();
       await log.log.flush();
       await store.close();
     },

@@ -24,6 +24,8 @@ import { EXIT, printJson, run } from '../output.js';
 
 /** Records lodged per transaction by `concord import`: large enough to amortize the commit, small enough to stream. */
 const IMPORT_BATCH = 1000;
+/** Batches submitted and not yet answered during an import. */
+const IMPORT_IN_FLIGHT = 2;
 
 function parseFormat(value: string | undefined): InputFormat | undefined {
   if (value === undefined) return undefined;
@@ -118,29 +120,42 @@ export function registerDeclarationCommands(program: Command): void {
           const bar = progressBar(!opts.json && process.stderr.isTTY === true, size);
           let bytes = 0;
           const actor = `cli:${process.env.USER ?? 'unknown'}`;
-          const lodge = async (batch: ImportRecord[]) => {
-            const results = await node.declarations.submitRecords(batch, { atomic: opts.atomic === true, actor });
-            const lines = new Map(batch.map((record) => [record.record, record.line]));
-            for (const result of results) {
-              counts[result.status]++;
-              if (result.status === 'rejected') report.write(JSON.stringify(reportLine(result, lines)) + '\n');
-            }
-            bar?.update(bytes, {
-              records: Object.values(counts).reduce((a, b) => a + b, 0),
-              rejected: counts.rejected,
+          // Two batches in flight: the checking workers read the next while the node stores this one. Results are
+          // counted and reported in file order.
+          let reported: Promise<void> = Promise.resolve();
+          const inFlight: Promise<void>[] = [];
+          const lodge = (batch: ImportRecord[]) => {
+            const submitted = node.declarations.submitRecords(batch, { atomic: opts.atomic === true, actor });
+            submitted.catch(() => undefined); // surfaced below, in order
+            reported = reported.then(async () => {
+              const results = await submitted;
+              const lines = new Map(batch.map((record) => [record.record, record.line]));
+              for (const result of results) {
+                counts[result.status]++;
+                if (result.status === 'rejected') report.write(JSON.stringify(reportLine(result, lines)) + '\n');
+              }
+              bar?.update(bytes, {
+                records: Object.values(counts).reduce((a, b) => a + b, 0),
+                rejected: counts.rejected,
+              });
             });
+            return reported;
           };
           try {
             let batch: ImportRecord[] = [];
-            for await (const record of readDeclarationFile(file, format, (n) => (bytes += n))) {
+            const records = readDeclarationFile(file, format, (n) => (bytes += n), { defer: true });
+            for await (const record of records) {
               batch.push(record);
               if (!opts.atomic && batch.length >= IMPORT_BATCH) {
-                await lodge(batch);
+                inFlight.push(lodge(batch));
+                if (inFlight.length >= IMPORT_IN_FLIGHT) await inFlight.shift();
                 batch = [];
               }
             }
-            if (batch.length > 0) await lodge(batch);
+            if (batch.length > 0) lodge(batch);
+            await reported;
           } finally {
+            await reported.catch(() => undefined); // nothing left running when the node closes
             bar?.stop();
             await new Promise((resolve) => report.end(resolve));
             await node.close();

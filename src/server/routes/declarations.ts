@@ -337,7 +337,7 @@ function toRecords(body: unknown, contentType: string): ImportRecord[] {
   if (Buffer.isBuffer(body)) {
     return contentType === 'text/csv' ? parseCsvDeclarations(body) : wcoImportRecords(importWcoDeclaration(body));
   }
-  if (typeof body === 'string') return parseJsonDeclarations(body, 'ndjson');
+  if (typeof body === 'string') return parseJsonDeclarations(body, 'ndjson', { defer: true });
   const values = Array.isArray(body) ? body : [body];
   return values.map((value, i) =>
     value !== null && typeof value === 'object' && !Array.isArray(value)

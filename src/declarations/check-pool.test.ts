@@ -1,0 +1,177 @@
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConcordError, ManualClock } from '../kernel/index.js';
+import { loadReferenceData } from '../reference/index.js';
+import { migrate, openStore, type Store } from '../storage/index.js';
+import { CheckPool, packChecked, unpackChecked } from './check-pool.js';
+import { checkItem } from './checking.js';
+import {
+  CHECK_POOL_MIN_ITEMS,
+  DeclarationService,
+  declarationsMigrations,
+  defaultEnvironment,
+  generateDeclarationBatch,
+  type ImportRecord,
+  parseJsonDeclarations,
+} from './index.js';
+
+const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+const env = defaultEnvironment({ clock });
+const reference = loadReferenceData();
+
+/**
+ * A submission larger than {@link CHECK_POOL_MIN_ITEMS} as NDJSON text with every kind of item: valid ones, a line
+ * that is not JSON, one that is not an object, an invalid declaration, a repeat within the batch and a conflicting
+ * repeat.
+ */
+function mixedNdjson(): string {
+  const declarations = generateDeclarationBatch(env, { seed: 'pool', count: CHECK_POOL_MIN_ITEMS + 50, country: 'NL' })
+    .map((generated) => generated.declaration)
+    .map((declaration) => JSON.stringify(declaration));
+  const invalid = JSON.parse(declarations[7]!) as { items: { hs: { code: string } }[]; functionalReference: string };
+  invalid.items[0]!.hs.code = '999999';
+  invalid.functionalReference = 'INVALID-1';
+  const conflicting = JSON.parse(declarations[3]!) as { items: { description: string }[] };
+  conflicting.items[0]!.description = 'Something else entirely';
+  return [
+    ...declarations,
+    '{"type": "import", "functionalReference": ',
+    '[1, 2, 3]',
+    JSON.stringify(invalid),
+    declarations[10]!,
+    JSON.stringify(conflicting),
+  ].join('\n');
+}
+
+describe('checking on worker threads', () => {
+  const stores: Store[] = [];
+  const services: DeclarationService[] = [];
+  const open = async (checkWorkers: number) => {
+    const store = await openStore({ sqlitePath: ':memory:' });
+    await migrate(store, declarationsMigrations);
+    const service = new DeclarationService(store, { clock, checkWorkers });
+    stores.push(store);
+    services.push(service);
+    return { store, service };
+  };
+  beforeEach(() => {
+    stores.length = 0;
+    services.length = 0;
+  });
+  afterEach(async () => {
+    for (const service of services) await service.close();
+    for (const store of stores) await store.close();
+  });
+
+  it('gives every item the result it gets on the calling thread, and stores the same rows', async () => {
+    const records = parseJsonDeclarations(mixedNdjson(), 'ndjson', { defer: true });
+    expect(records.every((record) => record.text !== undefined)).toBe(true);
+    const inline = await open(0);
+    const pooled = await open(1);
+    const expected = await inline.service.submitRecords(records);
+    const actual = await pooled.service.submitRecords(records);
+
+    const comparable = (results: typeof expected) => results.map(({ id: _id, ...rest }) => rest);
+    expect(comparable(actual)).toEqual(comparable(expected));
+    const statuses = actual.map((result) => result.status);
+    expect(statuses.filter((status) => status === 'created')).toHaveLength(CHECK_POOL_MIN_ITEMS + 50);
+    expect(actual.at(-5)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
+    expect(actual.at(-4)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
+    expect(actual.at(-3)!.errors.map((error) => error.code)).toContain('DECL_HS_CODE_UNKNOWN');
+    expect(actual.at(-2)!.status).toBe('existing');
+    expect(actual.at(-1)!.errors[0]!.code).toBe('DECL_REFERENCE_CONFLICT');
+
+    const columns = ['functional_reference', 'content_hash', 'original', 'canonical', 'trace', 'warnings'] as const;
+    const rows = async (store: Store) =>
+      store
+        .typed<{ declarations: Record<(typeof columns)[number], string> }>()
+        .selectFrom('declarations')
+        .select([...columns])
+        .orderBy('functional_reference')
+        .execute();
+    const pooledRows = await rows(pooled.store);
+    expect(pooledRows).toEqual(await rows(inline.store));
+    // The text of each record is kept as its original, exactly as it came.
+    const texts = new Set(records.map((record) => record.text));
+    expect(pooledRows.every((row) => texts.has(row.original))).toBe(true);
+  });
+
+  it('harmonizes with the rates the node imported', async () => {
+    const rates = 'currency,date,rate\nUSD,2024-01-01,2\nUSD,2025-12-01,2\nGBP,2024-01-01,0.5\nGBP,2025-12-01,0.5\n';
+    const declarations = generateDeclarationBatch(env, { seed: 'rates', count: CHECK_POOL_MIN_ITEMS, country: 'NL' });
+    const inline = await open(0);
+    const pooled = await open(1);
+    for (const { service } of [inline, pooled]) await service.importRates(rates);
+    const values = declarations.map((generated) => generated.declaration);
+    const [expected, actual] = await Promise.all([inline.service.submit(values), pooled.service.submit(values)]);
+    expect(actual.every((result) => result.status === 'created')).toBe(true);
+    const inlineRecord = await inline.service.get(expected[0]!.id!);
+    const pooledRecord = await pooled.service.get(actual[0]!.id!);
+    expect(pooledRecord.canonical).toEqual(inlineRecord.canonical);
+    expect(JSON.stringify(pooledRecord.trace)).toContain('at 0.500000 (EUR rates of 2024-01-01');
+  });
+
+  it('refuses the whole submission and stores nothing when a worker fails', async () => {
+    // A data folder whose UN/LOCODE table is missing: the calling thread never needs it for this, the worker's
+    // preload does, and fails.
+    const dir = await mkdtemp(join(tmpdir(), 'concord-pool-'));
+    try {
+      for (const file of await readdir(reference.dataDir)) {
+        if (!file.startsWith('unlocode')) await copyFile(join(reference.dataDir, file), join(dir, file));
+      }
+      const store = await openStore({ sqlitePath: ':memory:' });
+      stores.push(store);
+      await migrate(store, declarationsMigrations);
+      const service = new DeclarationService(store, { clock, checkWorkers: 1, reference: loadReferenceData(dir) });
+      services.push(service);
+      const items = Array.from({ length: CHECK_POOL_MIN_ITEMS }, () => ({ type: 'import' }));
+      await expect(service.submit(items)).rejects.toThrow(/checking worker (failed|exited)/);
+      expect((await service.list()).items).toHaveLength(0);
+      // The failed worker is replaced on the next use (and fails again here, for the same reason).
+      await expect(service.submit(items)).rejects.toThrow(ConcordError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses checks once closed', async () => {
+    const pool = new CheckPool(1, { dataDir: reference.dataDir, rates: null, currency: 'EUR' });
+    await pool.close();
+    await expect(pool.check([{ value: {} }], new Date().toISOString(), 'test')).rejects.toThrow(/closed/);
+  });
+
+  it('answers a large NDJSON batch of only bad lines with one error each', async () => {
+    const { service } = await open(1);
+    const records: ImportRecord[] = Array.from({ length: CHECK_POOL_MIN_ITEMS }, (_, i) => ({
+      record: i + 1,
+      text: i % 2 === 0 ? 'not json' : '"a string"',
+    }));
+    const results = await service.submitRecords(records);
+    expect(results.map((result) => result.errors.map((error) => error.code))).toEqual(
+      records.map(() => ['DECL_INPUT_MALFORMED']),
+    );
+    expect((await service.list()).items).toHaveLength(0);
+  });
+});
+
+describe('packing checked items for the trip between threads', () => {
+  it('gives back every row and column as it was', () => {
+    const now = new Date(clock.now()).toISOString();
+    const generated = generateDeclarationBatch(env, { seed: 'pack', count: 6, country: 'SG' });
+    const sent = [
+      ...generated.slice(0, 5).map((g) => ({ text: JSON.stringify(g.declaration) })),
+      { text: 'nope' },
+      { value: { type: 'import' } },
+      { value: generated[5]!.declaration },
+    ];
+    const items = sent.map((item) => checkItem(item, env, now, 'test'));
+    const packed = packChecked(items, sent);
+    expect(unpackChecked(structuredClone(packed), sent)).toEqual(items);
+    // The texts sent do not travel back; the original of the value does.
+    expect(packed.text).not.toContain(JSON.stringify(generated[0]!.declaration));
+    expect(packed.text).toContain(JSON.stringify(generated[5]!.declaration));
+    expect(items.filter((item) => item.row !== undefined)).toHaveLength(6);
+  });
+});

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { canonicalize, sha256Hex } from '../kernel/index.js';
+import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
+import { type HarmonizationStep, harmonizeDeclaration } from './harmonize.js';
+import type { Declaration, Party } from './model.js';
+import type { DeclarationsTable } from './tables.js';
+import { type DeclarationProblem, validateDeclaration, type ValidationOutcome } from './validate.js';
+
+/** A declaration validated and, when valid, harmonized: what storage keeps and the API shows. */
+export interface CheckedDeclaration {
+  readonly outcome: ValidationOutcome;
+  readonly declaration?: Declaration;
+  readonly canonical?: Declaration;
+  readonly trace?: HarmonizationStep[];
+}
+
+/**
+ * One item of a submission: a parsed value, or the JSON text of one record not parsed yet (an NDJSON line). A text
+ * is parsed where it is checked, which may be a checking worker, and is kept as the original when it is stored.
+ */
+export type SubmissionItem = { readonly value: unknown } | { readonly text: string };
+
+/** An item checked and, when valid, turned into the row storage would insert. */
+export interface CheckedItem {
+  readonly errors: DeclarationProblem[];
+  readonly warnings: DeclarationProblem[];
+  readonly row?: DeclarationsTable;
+}
+
+/** Validation, then harmonization of what is valid. */
+export function checkDeclaration(input: unknown, env: DeclarationEnvironment): CheckedDeclaration {
+  const { outcome, declaration } = validateDeclaration(input, env);
+  if (!outcome.valid || declaration === undefined) return { outcome, ...(declaration ? { declaration } : {}) };
+  const { canonical, trace } = harmonizeDeclaration(declaration, env);
+  return { outcome, declaration, canonical, trace };
+}
+
+/**
+ * Parses (for a text), validates and harmonizes one item, and builds its row: everything a submission does to an
+ * item before it meets storage. Pure but for the row's random id, so it runs the same on any thread.
+ */
+export function checkItem(item: SubmissionItem, env: DeclarationEnvironment, now: string, actor: string): CheckedItem {
+  let value: unknown;
+  let original: string | undefined;
+  if ('text' in item) {
+    const read = readJsonObject(item.text);
+    if ('error' in read) {
+      return {
+        errors: [{ code: 'DECL_INPUT_MALFORMED', severity: 'error', pointer: '', message: read.error }],
+        warnings: [],
+      };
+    }
+    value = read.value;
+    original = item.text;
+  } else {
+    value = item.value;
+  }
+  const checked = checkDeclaration(value, env);
+  if (checked.canonical === undefined) return { errors: checked.outcome.errors, warnings: checked.outcome.warnings };
+  return {
+    errors: checked.outcome.errors,
+    warnings: checked.outcome.warnings,
+    row: toRow(original ?? JSON.stringify(value), checked, now, actor),
+  };
+}
+
+/** One record's JSON text as an object, or why it is not one. */
+export function readJsonObject(text: string): { value: object } | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { error: `not valid JSON: ${(error as Error).message}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { error: 'a declaration is a JSON object' };
+  }
+  return { value };
+}
+
+/** Half of the idempotency key: the declarant's first identifier, else its name. */
+export function declarantKey(party: Party): string {
+  const identifier = party.identifiers?.[0];
+  if (identifier !== undefined) return `${identifier.scheme}:${identifier.value}`;
+  return `name:${normalizeText(party.name ?? '').toLowerCase()}`;
+}
+
+/** The row a checked declaration is stored as; `original` is the submitted JSON text. */
+export function toRow(original: string, checked: CheckedDeclaration, now: string, actor: string): DeclarationsTable {
+  const canonical = checked.canonical!;
+  const chapters = new Set<string>();
+  const origins = new Set<string>();
+  for (const item of canonical.items) {
+    if (item.hs !== undefined) chapters.add(item.hs.code.slice(0, 2));
+    if (item.origin !== undefined) origins.add(item.origin);
+  }
+  const canonicalText = canonicalize(canonical);
+  return {
+    id: uuidV7(Date.parse(now)),
+    declarant_key: declarantKey(canonical.declarant),
+    functional_reference: canonical.functionalReference,
+    type: canonical.type,
+    status: 'accepted',
+    version: 1,
+    lodged_on: dayOf(canonical.dates.lodged),
+    ucr: canonical.ucr ?? null,
+    chapters: `,${[...chapters].join(',')},`,
+    origins: `,${[...origins].join(',')},`,
+    item_count: canonical.items.length,
+    content_hash: sha256Hex(canonicalText),
+    original,
+    canonical: canonicalText,
+    trace: JSON.stringify(checked.trace ?? []),
+    warnings: JSON.stringify(checked.outcome.warnings),
+    created_at: now,
+    created_by: actor,
+    updated_at: now,
+    cancelled_at: null,
+    cancelled_by: null,
+    cancel_reason: null,
+  };
+}
+
+/**
+ * A UUID version 7 (RFC 9562 §5.7) as the kernel's `newId` makes it, 48 bits of Unix milliseconds then randomness,
+ * but with the randomness of Node's pooled `randomUUID` (one system call per 128 ids, where `newId` makes one per id:
+ * that call was a tenth of the time spent storing a batch).
+ */
+function uuidV7(now: number): string {
+  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx: keep the version-4 variant and random bits
+  const time = now.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+}
