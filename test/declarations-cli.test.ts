@@ -116,6 +116,16 @@ describe('concord validate with CSV and WCO DM XML', () => {
     const result = await runCli(['validate', sample, '--xsd', join(HMRC_CDS, 'schemas/declaration')]);
     expect(result.stdout).toContain('1 declaration(s), 0 invalid');
     expect(result.code).toBe(0);
+    // What the importer defaulted is shown for a person to check, and is not a problem.
+    expect(result.stdout).toMatch(/record 1: note \/dates\/lodged: no AcceptanceDateTime/);
+    const json = await runCli(['validate', sample, '--json']);
+    expect(json.code).toBe(0);
+    const lines = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { severity: string; pointer: string });
+    expect(lines.filter((line) => line.severity === 'note').map((line) => line.pointer)).toContain('/dates/lodged');
+    expect(lines.some((line) => line.severity === 'error')).toBe(false);
     const broken = join(root, 'broken.xml');
     await writeFile(broken, (await readFile(sample, 'utf8')).replace('<FunctionCode>9<', '<FunctionCode>99<'));
     const invalid = await runCli([

@@ -13,6 +13,7 @@ import {
   PORTS,
 } from './generator-data.js';
 import type { Declaration, GoodsItem, Party } from './model.js';
+import { hashSeed, SeededRandom } from './random.js';
 
 /** The irregularities the generator can plant, each a known fraud pattern (see docs/declarations.md). */
 export const IRREGULARITY_KINDS = [
@@ -73,7 +74,7 @@ export function* generateDeclarations(
   env: DeclarationEnvironment,
   options: GeneratorOptions,
 ): Generator<GeneratedDeclaration> {
-  const random = new Random(options.seed);
+  const random = SeededRandom.from(options.seed);
   const tag = hashSeed(String(options.seed)).toString(36).toUpperCase().padStart(7, '0').slice(0, 7);
   const from = Date.parse(options.from ?? '2024-01-01');
   const to = Date.parse(options.to ?? '2025-12-31');
@@ -128,7 +129,7 @@ interface Draft {
 
 function draftDeclaration(
   env: DeclarationEnvironment,
-  random: Random,
+  random: SeededRandom,
   at: { reference: string; country: string | undefined; day: string; maxItems: number },
 ): Draft {
   const roll = random.next();
@@ -211,7 +212,7 @@ function draftDeclaration(
   return { declaration, goods, origin, lane, currency, day: at.day };
 }
 
-function pickCurrency(env: DeclarationEnvironment, random: Random, origin: string, day: string): string {
+function pickCurrency(env: DeclarationEnvironment, random: SeededRandom, origin: string, day: string): string {
   const roll = random.next();
   const local = LOCAL_CURRENCY[origin];
   const wanted = roll < 0.6 ? 'USD' : roll < 0.85 || local === undefined ? 'EUR' : local;
@@ -220,7 +221,7 @@ function pickCurrency(env: DeclarationEnvironment, random: Random, origin: strin
 
 function goodsItem(
   env: DeclarationEnvironment,
-  random: Random,
+  random: SeededRandom,
   profile: GoodsProfile,
   sequence: number,
   origin: string,
@@ -261,7 +262,7 @@ function toCurrency(env: DeclarationEnvironment, eur: number, currency: string, 
 
 function party(
   env: DeclarationEnvironment,
-  random: Random,
+  random: SeededRandom,
   country: string,
   role: 'exporter' | 'importer' | 'broker' | 'carrier',
 ): Party {
@@ -285,23 +286,23 @@ function party(
   };
 }
 
-function cityOf(env: DeclarationEnvironment, random: Random, country: string): string {
+function cityOf(env: DeclarationEnvironment, random: SeededRandom, country: string): string {
   const ports = PORTS[country];
   const location = ports === undefined ? undefined : env.reference.locations.find(random.pick(ports));
   return location?.name ?? env.reference.countries.find(country)?.commonName ?? country;
 }
 
-function containerNumber(random: Random): string {
+function containerNumber(random: SeededRandom): string {
   const first10 = `${random.pick(CONTAINER_OWNERS)}U${String(random.int(0, 999999)).padStart(6, '0')}`;
   return `${first10}${iso6346CheckDigit(first10)}`;
 }
 
-function imoNumber(random: Random): string {
+function imoNumber(random: SeededRandom): string {
   const first6 = String(random.int(900000, 999999));
   return `${first6}${imoCheckDigit(first6)}`;
 }
 
-function plant(kind: IrregularityKind, draft: Draft, env: DeclarationEnvironment, random: Random): Irregularity {
+function plant(kind: IrregularityKind, draft: Draft, env: DeclarationEnvironment, random: SeededRandom): Irregularity {
   const d = draft.declaration;
   const index = random.int(0, d.items.length - 1);
   const item = d.items[index]!;
@@ -363,7 +364,7 @@ function plant(kind: IrregularityKind, draft: Draft, env: DeclarationEnvironment
 }
 
 /** One consignment lodged as several declarations of one item each, under the same UCR, on the same day. */
-function* splitConsignment(draft: Draft, random: Random): Generator<GeneratedDeclaration> {
+function* splitConsignment(draft: Draft, random: SeededRandom): Generator<GeneratedDeclaration> {
   const d = draft.declaration;
   const parts = Math.min(d.items.length, random.int(2, 4));
   if (d.items.length < 2) {
@@ -419,54 +420,4 @@ function* splitConsignment(draft: Draft, random: Random): Generator<GeneratedDec
 function round(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
-}
-
-function hashSeed(text: string): number {
-  // FNV-1a, 32 bits: spreads similar seeds ("1", "2") far apart.
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
-/** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator): 32-bit state words, passes PractRand; not for secrets. */
-class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d = 1;
-
-  constructor(seed: string | number) {
-    const h = hashSeed(String(seed));
-    this.a = h;
-    this.b = hashSeed(`${seed}:b`);
-    this.c = hashSeed(`${seed}:c`);
-    for (let i = 0; i < 12; i++) this.next();
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-
-  /** Uniform integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  range(min: number, max: number): number {
-    return min + this.next() * (max - min);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
 }

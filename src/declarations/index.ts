@@ -97,4 +97,5 @@ export {
   type IrregularityKind,
 } from './generator.js';
 export { sampleDeclaration } from './testing.js';
+export { SeededRandom, hashSeed } from './random.js';
 export { readDeclarationFile, formatOfFile, INPUT_FORMATS, type InputFormat } from './files.js';

@@ -12,6 +12,8 @@ export interface ImportRecord {
    * then parsed where it is checked, possibly on a worker thread, and refused there when it is not a JSON object.
    */
   readonly text?: string;
+  /** What the importer translated or defaulted, for a person to check (WCO DM XML): shown, never an error. */
+  readonly notes?: readonly { readonly pointer: string; readonly message: string }[];
   readonly error?: {
     readonly code:
       | 'DECL_INPUT_MALFORMED'

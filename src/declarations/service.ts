@@ -73,6 +73,8 @@ export interface SubmissionResult {
   functionalReference?: string;
   errors: DeclarationProblem[];
   warnings: DeclarationProblem[];
+  /** What the importer translated or defaulted on the way in (WCO DM XML), for a person to check. */
+  notes?: ImportRecord['notes'];
 }
 
 export interface SubmitOptions {
@@ -340,7 +342,8 @@ export class DeclarationService {
     const byRecord = new Map(readable.map((record, i) => [record.record, submitted[i]!]));
     return records.map((record) => {
       const result = byRecord.get(record.record);
-      if (result !== undefined) return { ...result, record: record.record };
+      const notes = record.notes === undefined ? {} : { notes: record.notes };
+      if (result !== undefined) return { ...result, record: record.record, ...notes };
       return {
         record: record.record,
         status: 'rejected',

@@ -181,7 +181,10 @@ export function importWcoDeclaration(input: string | Uint8Array, options: WcoImp
 
 /** The records `concord validate` / `import` and the HTTP route lodge: a declaration, or why the XML is not one. */
 export function wcoImportRecords(imported: WcoImport): ImportRecord[] {
-  if (imported.kind === 'declaration') return [{ record: 1, value: imported.declaration }];
+  if (imported.kind === 'declaration') {
+    const notes = imported.notes.length > 0 ? { notes: imported.notes } : {};
+    return [{ record: 1, value: imported.declaration, ...notes }];
+  }
   return [
     {
       record: 1,

@@ -6,7 +6,9 @@ import {
   type Irregularity,
   type Measure,
   type Money,
+  hashSeed,
   type Party,
+  SeededRandom,
 } from '../declarations/index.js';
 import { ConcordError } from '../kernel/index.js';
 
@@ -135,7 +137,7 @@ function* shipments(
   options: Required<Omit<TradeOptions, 'start'>> & Pick<TradeOptions, 'start'>,
 ): Generator<Shipment> {
   const { lanes, irregularRate, kinds } = options;
-  const random = new Random(options.seed);
+  const random = simulatorRandom(options.seed);
   const tag = hashSeed(`shipments:${options.seed}`).toString(36).toUpperCase().padStart(7, '0').slice(0, 7);
   let day = options.start?.toISOString().slice(0, 10) ?? DEFAULT_START;
   for (let n = 1; ; n++) {
@@ -184,7 +186,7 @@ interface ShipmentPlan {
 
 function simulateShipment(env: DeclarationEnvironment, plan: ShipmentPlan): Shipment {
   const { lane, day } = plan;
-  const random = new Random(plan.seed);
+  const random = simulatorRandom(plan.seed);
   // The export as the generator drafts it, lodged by a broker; and an import into the destination, for its importer,
   // broker and port. Cloned: the two declarations of a shipment must not share objects.
   const truth = structuredClone(
@@ -253,7 +255,7 @@ function simulateShipment(env: DeclarationEnvironment, plan: ShipmentPlan): Ship
   };
 
   const irregularities = plan.irregular
-    ? plantIrregularity(env, new Random(`${plan.seed}:irregularity`), plan, exported, imported)
+    ? plantIrregularity(env, simulatorRandom(`${plan.seed}:irregularity`), plan, exported, imported)
     : [];
   imported.totals = totalsOf(imported.items, massUnit, currency);
   return {
@@ -307,7 +309,7 @@ function hasFunction(env: DeclarationEnvironment, code: string | undefined, fn: 
 /** Sailing time from the great-circle distance between the ports, plus days in port; a guess when one is unknown. */
 function seaTransitDays(
   env: DeclarationEnvironment,
-  random: Random,
+  random: SeededRandom,
   loading: string | undefined,
   unloading: string | undefined,
 ): number {
@@ -329,7 +331,7 @@ function greatCircleKm(a: { latitude: number; longitude: number }, b: { latitude
 /** The invoice currency mostly; else the importing country's own currency or the US dollar, when rates are known. */
 function importCurrency(
   env: DeclarationEnvironment,
-  random: Random,
+  random: SeededRandom,
   truth: Declaration,
   to: string,
   day: string,
@@ -366,7 +368,7 @@ function rateOn(env: DeclarationEnvironment, currency: string, day: string): num
  */
 function mirrorItem(
   env: DeclarationEnvironment,
-  random: Random,
+  random: SeededRandom,
   item: GoodsItem,
   style: { value: Money; hs2017: boolean; massUnit: MassUnit },
 ): GoodsItem {
@@ -408,7 +410,7 @@ function oneToOneHs2017(env: DeclarationEnvironment, subheading: string): string
 
 function plantIrregularity(
   env: DeclarationEnvironment,
-  random: Random,
+  random: SeededRandom,
   plan: ShipmentPlan,
   exported: Declaration,
   imported: Declaration,
@@ -426,7 +428,7 @@ function plantIrregularity(
 function plant(
   kind: ShipmentIrregularityKind,
   env: DeclarationEnvironment,
-  random: Random,
+  random: SeededRandom,
   lane: TradeLane,
   exported: Declaration,
   imported: Declaration,
@@ -545,51 +547,7 @@ function round(value: number, digits: number): number {
   return Math.round(value * scale) / scale;
 }
 
-function hashSeed(text: string): number {
-  // FNV-1a, 32 bits, as the generator seeds itself.
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
-/** sfc32, as in the generator (which does not export it): small, fast, deterministic; not for secrets. */
-class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d = 1;
-
-  constructor(seed: string | number) {
-    this.a = hashSeed(`${seed}:a`);
-    this.b = hashSeed(`${seed}:b`);
-    this.c = hashSeed(`${seed}:c`);
-    for (let i = 0; i < 12; i++) this.next();
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-
-  /** Uniform integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  range(min: number, max: number): number {
-    return min + this.next() * (max - min);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
+/** The simulator's generator of a seed: sfc32 seeded with its own three words, so its draws stay what they were. */
+function simulatorRandom(seed: string | number): SeededRandom {
+  return new SeededRandom(hashSeed(`${seed}:a`), hashSeed(`${seed}:b`), hashSeed(`${seed}:c`));
 }

@@ -58,7 +58,7 @@ export function registerDeclarationCommands(program: Command): void {
     )
     .option('--format <format>', `input format: ${INPUT_FORMATS.join(', ')} (default: from the file name)`)
     .option('--xsd <dir>', 'WCO DM XML: also validate against the XSDs in this folder (HMRC CDS schemas/declaration)')
-    .option('--json', 'one JSON line per problem: record, severity, code, pointer, message')
+    .option('--json', 'one JSON line per problem (record, severity, code, pointer, message) and per import note')
     .action((file: string, opts: { format?: string; xsd?: string; json?: boolean }) =>
       run(async () => {
         const env = defaultEnvironment();
@@ -88,6 +88,13 @@ export function registerDeclarationCommands(program: Command): void {
                 `record ${record.record}${record.line ? ` (line ${record.line})` : ''}: ${problem.severity} ` +
                   `${problem.code} ${problem.pointer || '/'}: ${problem.message}\n`,
               );
+            }
+          }
+          for (const note of record.notes ?? []) {
+            if (opts.json) {
+              process.stdout.write(JSON.stringify({ record: record.record, severity: 'note', ...note }) + '\n');
+            } else {
+              process.stdout.write(`record ${record.record}: note ${note.pointer || '/'}: ${note.message}\n`);
             }
           }
         }

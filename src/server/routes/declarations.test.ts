@@ -188,7 +188,11 @@ describe('POST /api/v1/declarations with CSV and WCO DM XML', () => {
     const xml = readFileSync(join(SAMPLES, 'IM001a_import_H1_declaration.xml'));
     const response = await post(xml, { contentType: 'application/xml' });
     expect(response.statusCode).toBe(201);
-    expect(response.json()).toMatchObject({ results: [{ status: 'created' }] });
+    expect(response.json()).toMatchObject({
+      results: [
+        { status: 'created', notes: expect.arrayContaining([expect.objectContaining({ pointer: '/dates/lodged' })]) },
+      ],
+    });
   });
 
   it('refuses a billion-laughs document with 400 DECL_XML_FORBIDDEN and stores nothing', async () => {

@@ -36,6 +36,11 @@ const SubmissionResultSchema = Type.Object({
   functionalReference: Type.Optional(Type.String()),
   errors: Type.Array(ProblemItem),
   warnings: Type.Array(ProblemItem),
+  notes: Type.Optional(
+    Type.Array(Type.Object({ pointer: Type.String(), message: Type.String() }), {
+      description: 'What the WCO DM XML importer translated or defaulted, for a person to check',
+    }),
+  ),
 });
 
 const SummarySchema = Type.Object({
