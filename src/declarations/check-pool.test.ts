@@ -136,6 +136,26 @@ describe('checking on worker threads', () => {
     }
   });
 
+  it('lets a submission under way finish when rates are imported, and checks the next with the new rates', async () => {
+    const { service } = await open(1);
+    const values = generateDeclarationBatch(env, {
+      seed: 'retire',
+      count: CHECK_POOL_MIN_ITEMS * 2,
+      country: 'NL',
+    }).map((generated) => generated.declaration);
+    const under = service.submit(values.slice(0, CHECK_POOL_MIN_ITEMS));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the workers have it
+    await service.importRates('currency,date,rate\nUSD,2024-01-01,4\nUSD,2025-12-01,4\n');
+    expect((await under).every((result) => result.status === 'created')).toBe(true);
+    const next = await service.submit(values.slice(CHECK_POOL_MIN_ITEMS));
+    expect(next.every((result) => result.status === 'created')).toBe(true);
+    const usd = (await Promise.all(next.map((result) => service.get(result.id!)))).flatMap((record) =>
+      record.trace.filter((step) => step.rule === 'currency' && (step.from as { currency: string }).currency === 'USD'),
+    );
+    expect(usd.length).toBeGreaterThan(0);
+    expect(usd.every((step) => step.note.includes(' at 0.250000 '))).toBe(true);
+  });
+
   it('refuses checks once closed', async () => {
     const pool = new CheckPool(1, { dataDir: reference.dataDir, rates: null, currency: 'EUR' });
     await pool.close();

@@ -103,6 +103,8 @@ export class CheckPool {
   readonly #workers: (PoolWorker | undefined)[];
   #nextId = 0;
   #closed = false;
+  /** Checks under way, so that {@link retire} can let them finish. */
+  readonly #running = new Set<Promise<unknown>>();
 
   constructor(
     readonly size: number,
@@ -118,7 +120,20 @@ export class CheckPool {
     for (let start = 0; start < items.length; start += CHUNK) {
       chunks.push(this.#send(items.slice(start, start + CHUNK), now, actor));
     }
-    return (await Promise.all(chunks)).flat();
+    const all = Promise.all(chunks);
+    this.#running.add(all);
+    try {
+      return (await all).flat();
+    } finally {
+      this.#running.delete(all);
+    }
+  }
+
+  /** Takes no new checks, lets those under way finish, then stops the workers. */
+  async retire(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#running]);
+    await this.close();
   }
 
   /** Stops the workers; pending checks are refused. */

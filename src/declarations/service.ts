@@ -591,7 +591,10 @@ export class DeclarationService {
       }
     });
     this.env = undefined;
-    await this.close(); // the workers hold the old rates
+    // The workers hold the old rates: submissions already checking finish with them, the next start new workers.
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.retire();
     return { rates: rows.length, currencies: rates.currencies().length };
   }
 }
