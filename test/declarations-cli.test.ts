@@ -138,5 +138,17 @@ describe('concord validate with CSV and WCO DM XML', () => {
     ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toContain('DECL_XSD_INVALID');
+
+    // The same check before an import: the document the schemas refuse is reported and nothing is lodged.
+    const dir = join(root, 'xsd-node');
+    expect((await runCli(['init', '--data-dir', dir, '--admin', 'GB', '--json'])).code).toBe(0);
+    const xsd = ['--xsd', join(HMRC_CDS, 'schemas/declaration'), '--json'];
+    const refused = await runCli(['import', broken, '--format', 'wco-xml', '--data-dir', dir, ...xsd]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ created: 0, rejected: 1 });
+    expect(await readFile(`${broken}.rejected.ndjson`, 'utf8')).toContain('DECL_XSD_INVALID');
+    const imported = await runCli(['import', sample, '--data-dir', dir, '--report', join(root, 'r.ndjson'), ...xsd]);
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ created: 1, rejected: 0 });
   });
 });
