@@ -130,6 +130,8 @@ export function registerDeclarationCommands(program: Command): void {
           const reportPath = opts.report ?? `${file}.rejected.ndjson`;
           const report = createWriteStream(reportPath);
           const counts = { created: 0, existing: 0, rejected: 0, skipped: 0 };
+          /** What the importer translated or defaulted (WCO DM XML), for a person to check; at most 100 kept. */
+          const notes: { record: number; pointer: string; message: string }[] = [];
           const bar = progressBar(!opts.json && process.stderr.isTTY === true, size);
           let bytes = 0;
           const actor = `cli:${process.env.USER ?? 'unknown'}`;
@@ -146,6 +148,9 @@ export function registerDeclarationCommands(program: Command): void {
               for (const result of results) {
                 counts[result.status]++;
                 if (result.status === 'rejected') report.write(JSON.stringify(reportLine(result, lines)) + '\n');
+                for (const note of result.notes ?? []) {
+                  if (notes.length < 100) notes.push({ record: result.record, ...note });
+                }
               }
               bar?.update(bytes, {
                 records: Object.values(counts).reduce((a, b) => a + b, 0),
@@ -178,9 +183,12 @@ export function registerDeclarationCommands(program: Command): void {
             await new Promise((resolve) => report.end(resolve));
             await node.close();
           }
-          const summary = { file, ...counts, report: counts.rejected > 0 ? reportPath : null };
+          const summary = { file, ...counts, report: counts.rejected > 0 ? reportPath : null, notes };
           if (opts.json) printJson(summary);
           else {
+            for (const note of notes) {
+              process.stdout.write(`record ${note.record}: note ${note.pointer || '/'}: ${note.message}\n`);
+            }
             process.stdout.write(
               `Imported ${file}: ${counts.created} created, ${counts.existing} already lodged, ` +
                 `${counts.rejected} rejected${counts.skipped ? `, ${counts.skipped} not stored (atomic)` : ''}\n`,
