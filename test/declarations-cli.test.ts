@@ -92,6 +92,31 @@ describe('concord import and rates import', () => {
     await writeFile(rates, 'currency,date,rate\nUSD,soon,1\n');
     expect((await runCli(['rates', 'import', rates, '--data-dir', dir])).stderr).toContain('REF_RATES_FILE_INVALID');
   }, 180_000);
+
+  it('imports a file of several batches on the checking workers, reporting rejected lines in file order', async () => {
+    const dir = join(root, 'node-large');
+    expect((await runCli(['init', '--admin', 'NL', '--data-dir', dir])).code).toBe(0);
+    const generated = (
+      await runCli(['generate', 'declarations', '--count', '2500', '--seed', '4', '--country', 'NL'])
+    ).stdout
+      .trim()
+      .split('\n');
+    // A malformed line in the second batch and a declaration that is not valid in the third.
+    const lines = [...generated.slice(0, 1499), 'not json', ...generated.slice(1499, 2200), '{"type":"import"}'];
+    lines.push(...generated.slice(2200));
+    const file = join(root, 'large.ndjson');
+    await writeFile(file, lines.join('\n') + '\n');
+    const result = await runCli(['import', file, '--data-dir', dir, '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ created: 2500, existing: 0, rejected: 2 });
+    const report = (await readFile(`${file}.rejected.ndjson`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { line: number; errors: { code: string }[] });
+    expect(report.map((line) => [line.line, line.errors[0]!.code])).toEqual([
+      [1500, 'DECL_INPUT_MALFORMED'],
+      [2202, 'DECL_SCHEMA_INVALID'],
+    ]);
+  }, 180_000);
 });
 
 describe('concord validate with CSV and WCO DM XML', () => {
