@@ -179,5 +179,13 @@ describe('concord validate with CSV and WCO DM XML', () => {
       rejected: 0,
       notes: expect.arrayContaining([expect.objectContaining({ record: 1, pointer: '/dates/lodged' })]),
     });
+    // An HMRC CDS invalidation of a declaration lodged here is applied by import, and only described by validate.
+    const exported = join(HMRC_CDS, 'samples/EX010a_export_declaration.xml');
+    const cancellation = join(HMRC_CDS, 'samples/EX010a_export_cancellation.xml');
+    const report = ['--report', join(root, 'r2.ndjson'), '--json'];
+    expect((await runCli(['import', exported, '--data-dir', dir, ...report])).code).toBe(0);
+    expect((await runCli(['validate', cancellation])).stdout).toContain('concord import applies it');
+    const applied = await runCli(['import', cancellation, '--data-dir', dir, ...report]);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ cancelled: 1, rejected: 0 });
   });
 });

@@ -1,5 +1,22 @@
 import { ConcordError } from '../kernel/index.js';
 import { readJsonObject } from './checking.js';
+import type { GoodsItem } from './model.js';
+
+/**
+ * A request about a declaration already lodged, read from an input (an HMRC CDS amendment or invalidation). It names
+ * the declaration by its functional reference (and declarant, when it gives one): Concord keeps no MRN.
+ */
+export interface DeclarationRequest {
+  readonly kind: 'amendment' | 'cancellation';
+  readonly mrn: string;
+  readonly functionalReference?: string;
+  /** The declarant's key (`EORI:GB…`), when the request names its submitter. */
+  readonly declarant?: string;
+  readonly reasons: readonly string[];
+  readonly statement?: string;
+  /** Amendment: the changed goods items, each with its sequence and only the changed fields. */
+  readonly items?: readonly Partial<GoodsItem>[];
+}
 
 /** One record read from an input file: its value, or why it could not be read. Records count from 1. */
 export interface ImportRecord {
@@ -12,6 +29,8 @@ export interface ImportRecord {
    * then parsed where it is checked, possibly on a worker thread, and refused there when it is not a JSON object.
    */
   readonly text?: string;
+  /** Not a declaration but a request about a lodged one, applied by the submission. */
+  readonly request?: DeclarationRequest;
   /** What the importer translated or defaulted, for a person to check (WCO DM XML): shown, never an error. */
   readonly notes?: readonly { readonly pointer: string; readonly message: string }[];
   readonly error?: {

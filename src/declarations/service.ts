@@ -13,8 +13,8 @@ import {
 } from './checking.js';
 import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
 import type { HarmonizationStep } from './harmonize.js';
-import type { Declaration, DeclarationType } from './model.js';
-import type { ImportRecord } from './input.js';
+import type { Declaration, DeclarationType, GoodsItem } from './model.js';
+import type { DeclarationRequest, ImportRecord } from './input.js';
 import type { DeclarationsTable, DeclarationTables } from './tables.js';
 import type { DeclarationProblem } from './validate.js';
 
@@ -67,8 +67,10 @@ export interface SubmissionResult {
   /** 1-based position in the batch. */
   record: number;
   /** `created`: stored now; `existing`: the same declaration was lodged before (idempotent); `rejected`: not
-   * stored, see `errors`; `skipped`: valid, but not stored because another item of an atomic batch was rejected. */
-  status: 'created' | 'existing' | 'rejected' | 'skipped';
+   * stored, see `errors`; `skipped`: valid, but not stored because another item of an atomic batch was rejected;
+   * `amended`, `cancelled`: the record was a request about a lodged declaration (an HMRC CDS amendment or
+   * invalidation), applied to the declaration `id`. */
+  status: 'created' | 'existing' | 'rejected' | 'skipped' | 'amended' | 'cancelled';
   id?: string;
   functionalReference?: string;
   errors: DeclarationProblem[];
@@ -333,15 +335,20 @@ export class DeclarationService {
    * reading error, the others go through {@link submit}. Results are in record order.
    */
   async submitRecords(records: readonly ImportRecord[], options: SubmitOptions = {}): Promise<SubmissionResult[]> {
-    const readable = records.filter((record) => record.error === undefined);
+    const readable = records.filter((record) => record.error === undefined && record.request === undefined);
     const unreadable = records.some((record) => record.error !== undefined);
+    const applied = new Map<number, SubmissionResult>();
+    for (const record of records) {
+      if (record.request === undefined || record.error !== undefined) continue;
+      applied.set(record.record, await this.applyRequest(record.record, record.request, options));
+    }
     const submitted = await this.submitItems(
       readable.map((record) => (record.text !== undefined ? { text: record.text } : { value: record.value })),
       { ...options, dryRun: options.dryRun === true || (options.atomic === true && unreadable) },
     );
     const byRecord = new Map(readable.map((record, i) => [record.record, submitted[i]!]));
     return records.map((record) => {
-      const result = byRecord.get(record.record);
+      const result = byRecord.get(record.record) ?? applied.get(record.record);
       const notes = record.notes === undefined ? {} : { notes: record.notes };
       if (result !== undefined) return { ...result, record: record.record, ...notes };
       return {
@@ -351,6 +358,69 @@ export class DeclarationService {
         warnings: [],
       };
     });
+  }
+
+  /**
+   * Applies a request about a lodged declaration, found by its functional reference (and declarant, when the request
+   * names one): an amendment changes the goods items it names, field by field, in the declaration as lodged, and is
+   * stored as a new version; a cancellation cancels it. A refusal is a `rejected` result with its reason.
+   */
+  private async applyRequest(
+    record: number,
+    request: DeclarationRequest,
+    options: SubmitOptions,
+  ): Promise<SubmissionResult> {
+    if (options.dryRun === true) return { record, status: 'skipped', errors: [], warnings: [] };
+    const actor = options.actor ?? 'system';
+    try {
+      const id = await this.findRequested(request);
+      if (request.kind === 'cancellation') {
+        const reason = request.statement ?? `HMRC CDS invalidation, MRN ${request.mrn}`;
+        const cancelled = await this.cancel(id, { reason, actor });
+        const reference = cancelled.functionalReference;
+        return { record, status: 'cancelled', id, functionalReference: reference, errors: [], warnings: [] };
+      }
+      const current = await this.get(id);
+      const reasons = request.reasons.length > 0 ? `, reason ${request.reasons.join(', ')}` : '';
+      const amended = await this.amend(id, changeItems(current.original, request.items ?? []), {
+        reason: `HMRC CDS amendment, MRN ${request.mrn}${reasons}`,
+        actor,
+      });
+      const reference = amended.functionalReference;
+      return { record, status: 'amended', id, functionalReference: reference, errors: [], warnings: amended.warnings };
+    } catch (error) {
+      if (!(error instanceof ConcordError) || !error.code.startsWith('DECL_')) throw error;
+      const listed = (error.details as { errors?: DeclarationProblem[] } | undefined)?.errors;
+      const errors: DeclarationProblem[] = listed?.map((problem) => ({ ...problem, severity: 'error' as const })) ?? [
+        { code: error.code as DeclarationProblem['code'], severity: 'error', pointer: '', message: error.message },
+      ];
+      return { record, status: 'rejected', errors, warnings: [] };
+    }
+  }
+
+  /** @throws ConcordError `DECL_UNKNOWN`, `DECL_REFERENCE_AMBIGUOUS`. */
+  private async findRequested(request: DeclarationRequest): Promise<string> {
+    const reference = request.functionalReference;
+    if (reference === undefined) {
+      throw new ConcordError(
+        'DECL_UNKNOWN',
+        `the ${request.kind} (MRN ${request.mrn}) names no functional reference, and Concord keeps no MRN`,
+      );
+    }
+    let query = this.db.selectFrom('declarations').select('id').where('functional_reference', '=', reference);
+    if (request.declarant !== undefined) query = query.where('declarant_key', '=', request.declarant);
+    const rows = await query.limit(2).execute();
+    const from = request.declarant === undefined ? '' : ` from ${request.declarant}`;
+    if (rows.length === 0) {
+      throw new ConcordError('DECL_UNKNOWN', `no declaration with functional reference ${reference}${from}`);
+    }
+    if (rows.length > 1) {
+      throw new ConcordError(
+        'DECL_REFERENCE_AMBIGUOUS',
+        `several declarations have functional reference ${reference}; the ${request.kind} names no declarant`,
+      );
+    }
+    return rows[0]!.id;
   }
 
   /**
@@ -819,4 +889,25 @@ function toRecord(row: DeclarationsTable): DeclarationRecord {
         ? null
         : { at: row.cancelled_at, by: row.cancelled_by ?? '', reason: row.cancel_reason ?? '' },
   };
+}
+
+/**
+ * The declaration as lodged with an amendment's item changes: each change names its goods item by sequence and
+ * replaces the fields it gives.
+ *
+ * @throws ConcordError `DECL_AMENDMENT_INVALID` for a goods item the declaration does not have.
+ */
+function changeItems(original: unknown, changes: readonly Partial<GoodsItem>[]): unknown {
+  const changed = structuredClone(original) as { items?: Partial<GoodsItem>[] };
+  for (const { sequence, ...fields } of changes) {
+    const item = changed.items?.find((candidate) => candidate.sequence === sequence);
+    if (item === undefined) {
+      throw new ConcordError(
+        'DECL_AMENDMENT_INVALID',
+        `the amendment changes goods item ${sequence}, which the declaration does not have`,
+      );
+    }
+    Object.assign(item, fields);
+  }
+  return changed;
 }

@@ -1,6 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { ConcordError } from '../kernel/index.js';
-import { decodeInput, type ImportRecord } from './input.js';
+import { type DeclarationRequest, decodeInput, type ImportRecord } from './input.js';
 import type { Declaration, GoodsItem, Party } from './model.js';
 
 /**
@@ -185,17 +185,17 @@ export function wcoImportRecords(imported: WcoImport): ImportRecord[] {
     const notes = imported.notes.length > 0 ? { notes: imported.notes } : {};
     return [{ record: 1, value: imported.declaration, ...notes }];
   }
-  return [
-    {
-      record: 1,
-      error: {
-        code: 'DECL_XML_UNSUPPORTED',
-        message:
-          `an HMRC ${imported.kind} request for MRN ${imported.mrn}, not a declaration: ` +
-          `apply it to the stored declaration (POST /api/v1/declarations/{id}/${imported.kind === 'amendment' ? 'amendments' : 'cancellation'})`,
-      },
-    },
-  ];
+  const submitter = imported.extensions['Declaration/Submitter/ID'];
+  const request: DeclarationRequest = {
+    kind: imported.kind,
+    mrn: imported.mrn,
+    reasons: imported.reasons,
+    ...(imported.functionalReference === undefined ? {} : { functionalReference: imported.functionalReference }),
+    ...(submitter === undefined ? {} : { declarant: `EORI:${submitter.replace(/\s+/g, '').toUpperCase()}` }),
+    ...(imported.kind === 'amendment' ? { items: imported.items } : {}),
+    ...(imported.kind === 'cancellation' && imported.statement !== undefined ? { statement: imported.statement } : {}),
+  };
+  return [{ record: 1, request, ...(imported.notes.length > 0 ? { notes: imported.notes } : {}) }];
 }
 
 function collectUnmapped(element: XmlElement, path: string, out: Record<string, string>): void {

@@ -136,9 +136,13 @@ export const ERROR_CATALOGUE = {
   },
   DECL_AMENDMENT_INVALID: {
     status: 400,
-    title: 'An amendment cannot change the declarant or the functional reference',
+    title: 'The amendment does not fit the declaration: another declarant or functional reference, or no such item',
   },
   DECL_CANCELLED: { status: 409, title: 'The declaration is cancelled' },
+  DECL_REFERENCE_AMBIGUOUS: {
+    status: 409,
+    title: 'Several declarations have this functional reference; the request must name the declarant',
+  },
   DECL_INPUT_MALFORMED: { status: 400, title: 'The input is not well-formed JSON, CSV or XML' },
   DECL_INPUT_ENCODING: { status: 400, title: 'The input is not UTF-8 (or UTF-16 with a byte-order mark)' },
   DECL_INPUT_TOO_LARGE: { status: 413, title: 'The input or one of its records exceeds the size limit' },

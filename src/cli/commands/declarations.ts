@@ -79,6 +79,16 @@ export function registerDeclarationCommands(program: Command): void {
         }
         for await (const record of readDeclarationFile(file, format)) {
           records++;
+          if (record.request !== undefined) {
+            // A request about a lodged declaration: nothing to validate here; `concord import` applies it.
+            const { kind, mrn, functionalReference } = record.request;
+            const about = `an HMRC CDS ${kind} (MRN ${mrn}) of declaration ${functionalReference ?? '(no reference)'}`;
+            const note = { pointer: '', message: `${about}: concord import applies it` };
+            if (opts.json)
+              process.stdout.write(JSON.stringify({ record: record.record, severity: 'note', ...note }) + '\n');
+            else process.stdout.write(`record ${record.record}: note /: ${note.message}\n`);
+            continue;
+          }
           const problems = problemsOf(record, (value) => checkDeclaration(value, env).outcome);
           if (problems.some((p) => p.severity === 'error')) invalid++;
           for (const problem of problems) {
@@ -129,7 +139,7 @@ export function registerDeclarationCommands(program: Command): void {
           const node = await openNode(opts.dataDir);
           const reportPath = opts.report ?? `${file}.rejected.ndjson`;
           const report = createWriteStream(reportPath);
-          const counts = { created: 0, existing: 0, rejected: 0, skipped: 0 };
+          const counts = { created: 0, existing: 0, amended: 0, cancelled: 0, rejected: 0, skipped: 0 };
           /** What the importer translated or defaulted (WCO DM XML), for a person to check; at most 100 kept. */
           const notes: { record: number; pointer: string; message: string }[] = [];
           const bar = progressBar(!opts.json && process.stderr.isTTY === true, size);
@@ -191,7 +201,8 @@ export function registerDeclarationCommands(program: Command): void {
             }
             process.stdout.write(
               `Imported ${file}: ${counts.created} created, ${counts.existing} already lodged, ` +
-                `${counts.rejected} rejected${counts.skipped ? `, ${counts.skipped} not stored (atomic)` : ''}\n`,
+                `${counts.rejected} rejected${counts.skipped ? `, ${counts.skipped} not stored (atomic)` : ''}` +
+                `${counts.amended ? `, ${counts.amended} amended` : ''}${counts.cancelled ? `, ${counts.cancelled} cancelled` : ''}\n`,
             );
             if (counts.rejected > 0) process.stdout.write(`Rejected records and reasons: ${reportPath}\n`);
           }

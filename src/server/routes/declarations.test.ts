@@ -195,6 +195,19 @@ describe('POST /api/v1/declarations with CSV and WCO DM XML', () => {
     });
   });
 
+  it('applies an HMRC CDS amendment and invalidation to the declaration they name, and 404s an unknown one', async () => {
+    const xml = (name: string) => readFileSync(join(SAMPLES, name));
+    expect((await post(xml('IM011a_import_declaration.xml'), { contentType: 'application/xml' })).statusCode).toBe(201);
+    const amended = await post(xml('IM011a_import_amendment.xml'), { contentType: 'application/xml' });
+    expect(amended.statusCode).toBe(200);
+    expect(amended.json()).toMatchObject({ results: [{ status: 'amended', functionalReference: '7849431M0ZUP' }] });
+    const cancelled = await post(xml('IM011a_import_cancellation.xml'), { contentType: 'application/xml' });
+    expect(cancelled.json()).toMatchObject({ results: [{ status: 'cancelled' }] });
+    const unknown = await post(xml('IM002b_import_amendment.xml'), { contentType: 'application/xml' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'DECL_UNKNOWN' });
+  });
+
   it('refuses a billion-laughs document with 400 DECL_XML_FORBIDDEN and stores nothing', async () => {
     const before = (await listed()).length;
     const xml =
