@@ -158,7 +158,10 @@ export class CheckPool {
           target.load -= items.length;
           resolve(checked);
         },
-        reject,
+        reject: (error) => {
+          target.load -= items.length;
+          reject(error);
+        },
       });
       target.worker.postMessage({ id, now, actor, items } satisfies CheckRequest);
     });
