@@ -74,6 +74,7 @@ export { declarationsMigrations, type DeclarationTables } from './tables.js';
 export {
   DeclarationService,
   CHECK_POOL_MIN_ITEMS,
+  ownRefusal,
   checkDeclaration,
   declarantKey,
   type CheckedDeclaration,

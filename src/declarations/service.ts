@@ -831,9 +831,27 @@ function conflict(row: DeclarationsTable): Partial<SubmissionResult> {
   };
 }
 
+/** Refusals of an item that are not validation problems, each with its own HTTP status. */
+const OWN_REFUSALS = new Set<DeclarationProblem['code']>([
+  'DECL_REFERENCE_CONFLICT',
+  'DECL_UNKNOWN',
+  'DECL_CANCELLED',
+  'DECL_REFERENCE_AMBIGUOUS',
+  'DECL_AMENDMENT_INVALID',
+]);
+
+/**
+ * A rejected item's refusal as an error of its own — a reference conflict, a request about a lodged declaration that
+ * cannot be applied — or undefined when the item was rejected for validation problems.
+ */
+export function ownRefusal(result: Pick<SubmissionResult, 'errors'>): ConcordError | undefined {
+  const own = result.errors.find((error) => OWN_REFUSALS.has(error.code));
+  return own === undefined ? undefined : new ConcordError(own.code, own.message);
+}
+
 function rejection(result: SubmissionResult): ConcordError {
-  const conflict = result.errors.find((error) => error.code === 'DECL_REFERENCE_CONFLICT');
-  if (conflict !== undefined) return new ConcordError('DECL_REFERENCE_CONFLICT', conflict.message);
+  const own = ownRefusal(result);
+  if (own !== undefined) return own;
   return new ConcordError(
     'DECL_INVALID',
     result.errors.map((error) => `${error.pointer}: ${error.code} ${error.message}`).join('; '),

@@ -17,6 +17,7 @@ import {
   readXsdDirectory,
   type SubmissionResult,
   validateAgainstXsd,
+  type XsdOutcome,
 } from '../../declarations/index.js';
 import { ConcordError } from '../../kernel/index.js';
 import { openNode } from '../../node/index.js';
@@ -67,9 +68,7 @@ export function registerDeclarationCommands(program: Command): void {
         let xsdInvalid = false;
         const format = parseFormat(opts.format) ?? formatOfFile(file);
         if (opts.xsd !== undefined) {
-          if (format !== 'wco-xml') throw new ConcordError('REQUEST_INVALID', '--xsd applies to WCO DM XML input');
-          const schemas = await readXsdDirectory(opts.xsd, HMRC_DECLARATION_IMPORTS);
-          const outcome = await validateAgainstXsd(await readFile(file), schemas);
+          const outcome = await validateXsd(file, format, opts.xsd);
           for (const error of outcome.errors) {
             const problem = { severity: 'error', code: 'DECL_XSD_INVALID', pointer: '', message: error.message };
             if (opts.json) process.stdout.write(JSON.stringify({ record: 1, line: error.line, ...problem }) + '\n');
@@ -79,14 +78,17 @@ export function registerDeclarationCommands(program: Command): void {
         }
         for await (const record of readDeclarationFile(file, format)) {
           records++;
+          const note = (pointer: string, message: string) =>
+            process.stdout.write(
+              opts.json
+                ? JSON.stringify({ record: record.record, severity: 'note', pointer, message }) + '\n'
+                : noteLine({ record: record.record, pointer, message }),
+            );
           if (record.request !== undefined) {
             // A request about a lodged declaration: nothing to validate here; `concord import` applies it.
             const { kind, mrn, functionalReference } = record.request;
             const about = `an HMRC CDS ${kind} (MRN ${mrn}) of declaration ${functionalReference ?? '(no reference)'}`;
-            const note = { pointer: '', message: `${about}: concord import applies it` };
-            if (opts.json)
-              process.stdout.write(JSON.stringify({ record: record.record, severity: 'note', ...note }) + '\n');
-            else process.stdout.write(`record ${record.record}: note /: ${note.message}\n`);
+            note('', `${about}: concord import applies it`);
             continue;
           }
           const problems = problemsOf(record, (value) => checkDeclaration(value, env).outcome);
@@ -100,13 +102,7 @@ export function registerDeclarationCommands(program: Command): void {
               );
             }
           }
-          for (const note of record.notes ?? []) {
-            if (opts.json) {
-              process.stdout.write(JSON.stringify({ record: record.record, severity: 'note', ...note }) + '\n');
-            } else {
-              process.stdout.write(`record ${record.record}: note ${note.pointer || '/'}: ${note.message}\n`);
-            }
-          }
+          for (const { pointer, message } of record.notes ?? []) note(pointer, message);
         }
         if (!opts.json) {
           process.stdout.write(
@@ -135,7 +131,7 @@ export function registerDeclarationCommands(program: Command): void {
           const format = parseFormat(opts.format);
           const { size } = await stat(file);
           // Checked before the node opens: a document the schemas refuse is reported and nothing of it is lodged.
-          const xsdErrors = opts.xsd === undefined ? [] : await xsdProblems(file, format, opts.xsd);
+          const xsd = opts.xsd === undefined ? undefined : await validateXsd(file, format, opts.xsd);
           const node = await openNode(opts.dataDir);
           const reportPath = opts.report ?? `${file}.rejected.ndjson`;
           const report = createWriteStream(reportPath);
@@ -170,9 +166,14 @@ export function registerDeclarationCommands(program: Command): void {
             return reported;
           };
           try {
-            if (xsdErrors.length > 0) {
+            if (xsd !== undefined && !xsd.valid) {
               counts.rejected++;
-              report.write(JSON.stringify({ record: 1, errors: xsdErrors }) + '\n');
+              const errors = xsd.errors.map((error) => ({
+                code: 'DECL_XSD_INVALID',
+                pointer: '',
+                message: `line ${error.line ?? '?'}: ${error.message}`,
+              }));
+              report.write(JSON.stringify({ record: 1, errors }) + '\n');
             } else {
               let batch: ImportRecord[] = [];
               const records = readDeclarationFile(file, format, (n) => (bytes += n), { defer: true });
@@ -196,9 +197,7 @@ export function registerDeclarationCommands(program: Command): void {
           const summary = { file, ...counts, report: counts.rejected > 0 ? reportPath : null, notes };
           if (opts.json) printJson(summary);
           else {
-            for (const note of notes) {
-              process.stdout.write(`record ${note.record}: note ${note.pointer || '/'}: ${note.message}\n`);
-            }
+            for (const note of notes) process.stdout.write(noteLine(note));
             process.stdout.write(
               `Imported ${file}: ${counts.created} created, ${counts.existing} already lodged, ` +
                 `${counts.rejected} rejected${counts.skipped ? `, ${counts.skipped} not stored (atomic)` : ''}` +
@@ -297,17 +296,17 @@ interface ProblemLine {
   message: string;
 }
 
-/** The XSD validation errors of a WCO DM XML file, as a rejected record's errors (none when it validates). */
-async function xsdProblems(file: string, format: InputFormat | undefined, dir: string) {
+/** `--xsd DIR`: a WCO DM XML file checked against the HMRC declaration schemas in `DIR`. */
+async function validateXsd(file: string, format: InputFormat | undefined, dir: string): Promise<XsdOutcome> {
   if ((format ?? formatOfFile(file)) !== 'wco-xml') {
     throw new ConcordError('REQUEST_INVALID', '--xsd applies to WCO DM XML input');
   }
-  const outcome = await validateAgainstXsd(await readFile(file), await readXsdDirectory(dir, HMRC_DECLARATION_IMPORTS));
-  return outcome.errors.map((error) => ({
-    code: 'DECL_XSD_INVALID',
-    pointer: '',
-    message: `line ${error.line ?? '?'}: ${error.message}`,
-  }));
+  return validateAgainstXsd(await readFile(file), await readXsdDirectory(dir, HMRC_DECLARATION_IMPORTS));
+}
+
+/** An importer's note, as `validate` and `import` print it. */
+function noteLine(note: { record: number; pointer: string; message: string }): string {
+  return `record ${note.record}: note ${note.pointer || '/'}: ${note.message}\n`;
 }
 
 function problemsOf(

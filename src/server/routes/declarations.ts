@@ -7,10 +7,11 @@ import {
   parseCsvDeclarations,
   parseJsonDeclarations,
   type ImportRecord,
+  ownRefusal,
   wcoImportRecords,
   type SubmissionResult,
 } from '../../declarations/index.js';
-import { ConcordError, type ErrorCode } from '../../kernel/index.js';
+import { ConcordError } from '../../kernel/index.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, IdParams } from '../schemas.js';
 
@@ -190,10 +191,9 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
       });
       const rejected = results.filter((r) => r.status === 'rejected');
       if (single && rejected.length === 1) {
+        const own = ownRefusal(rejected[0]!);
+        if (own) throw own;
         const errors = rejected[0]!.errors;
-        // A refusal with its own status (a conflict; a request about a lodged declaration that cannot be applied).
-        const own = errors.find((e) => OWN_STATUS.has(e.code));
-        if (own) throw new ConcordError(own.code, own.message);
         throw new ConcordError('DECL_INVALID', `${errors.length} problem(s) in the declaration`, {
           errors: errors.map(({ pointer, message, code }) => ({ pointer, message, code })),
           results,
@@ -353,14 +353,6 @@ function toRecords(body: unknown, contentType: string): ImportRecord[] {
       : { record: i + 1, error: { code: 'DECL_INPUT_MALFORMED', message: 'a declaration is a JSON object' } },
   );
 }
-
-const OWN_STATUS = new Set<ErrorCode>([
-  'DECL_REFERENCE_CONFLICT',
-  'DECL_UNKNOWN',
-  'DECL_CANCELLED',
-  'DECL_REFERENCE_AMBIGUOUS',
-  'DECL_AMENDMENT_INVALID',
-]);
 
 function count(results: SubmissionResult[]): Record<string, number> {
   const counts: Record<string, number> = {};

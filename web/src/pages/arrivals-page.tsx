@@ -13,6 +13,8 @@ import { useQueryFilter } from '../exchange/use-query-filter.js';
 import { formatDate, formatDateTime } from '../format.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
+import { RefreshButton } from '../components/refresh-button.js';
+import { PartnerSelect } from '../exchange/filter-fields.js';
 
 const FILTER_KEYS = ['state', 'sender'] as const;
 const LIMIT = 500;
@@ -42,15 +44,12 @@ export function ArrivalsPage() {
         title={t('arrivals.title')}
         description={t('arrivals.description')}
         actions={
-          <button
-            type="button"
-            className="button"
+          <RefreshButton
             onClick={arrivals.reload}
-            disabled={arrivals.loading}
-            data-testid="arrivals-refresh"
-          >
-            {arrivals.loading && data ? t('common.refreshing') : t('common.refresh')}
-          </button>
+            loading={arrivals.loading}
+            refreshing={arrivals.loading && Boolean(data)}
+            testId="arrivals-refresh"
+          />
         }
       />
       {counts ? (
@@ -77,22 +76,13 @@ export function ArrivalsPage() {
           onSelect={(state) => filter.update({ state })}
           testId="arrivals-tab"
         />
-        <div className="field field--select">
-          <label htmlFor="arrivals-sender">{t('arrivals.sender')}</label>
-          <select
-            id="arrivals-sender"
-            value={filter.values.sender}
-            onChange={(event) => filter.update({ sender: event.target.value })}
-            data-testid="arrivals-sender"
-          >
-            <option value="">{t('exchange.filters.any')}</option>
-            {[...new Set([...senders, filter.values.sender].filter(Boolean))].map((sender) => (
-              <option key={sender} value={sender}>
-                {sender}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PartnerSelect
+          id="arrivals-sender"
+          label={t('arrivals.sender')}
+          partners={senders}
+          value={filter.values.sender}
+          onChange={(sender) => filter.update({ sender })}
+        />
       </div>
       <ProblemAlert error={arrivals.error} />
       {!data && !arrivals.error ? <Spinner /> : null}

@@ -1,7 +1,7 @@
 import { Fragment, useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/endpoints.js';
-import { DATA_CATEGORIES, type InboxStatus } from '../api/types.js';
+import type { InboxStatus } from '../api/types.js';
 import { Badge } from '../components/badges.js';
 import { FilterTabs } from '../components/filter-tabs.js';
 import { PageHeader } from '../components/page-header.js';
@@ -14,12 +14,13 @@ import {
   envelopeCategoryText,
   envelopePurposeText,
   INBOX_STATUS_TONE,
-  NETWORK_CATEGORIES,
 } from '../exchange/envelope-text.js';
 import { usePartnerIds } from '../exchange/use-partner-ids.js';
 import { useQueryFilter } from '../exchange/use-query-filter.js';
 import { formatDateTime } from '../format.js';
 import { useResource } from '../use-resource.js';
+import { RefreshButton } from '../components/refresh-button.js';
+import { CategorySelect, PartnerSelect } from '../exchange/filter-fields.js';
 
 const FILTER_KEYS = ['status', 'sender', 'category'] as const;
 const PAGE_SIZE = 100;
@@ -60,15 +61,12 @@ export function InboxPage() {
         title={t('inbox.title')}
         description={t('inbox.description')}
         actions={
-          <button
-            type="button"
-            className="button"
+          <RefreshButton
             onClick={inbox.reload}
-            disabled={inbox.loading}
-            data-testid="inbox-refresh"
-          >
-            {inbox.loading && inbox.data ? t('common.refreshing') : t('common.refresh')}
-          </button>
+            loading={inbox.loading}
+            refreshing={inbox.loading && Boolean(inbox.data)}
+            testId="inbox-refresh"
+          />
         }
       />
       <div className="filters" role="search" aria-label={t('exchange.filters.label')}>
@@ -82,38 +80,18 @@ export function InboxPage() {
           onSelect={(status) => filter.update({ status })}
           testId="inbox-tab"
         />
-        <div className="field field--select">
-          <label htmlFor="inbox-sender">{t('inbox.sender')}</label>
-          <select
-            id="inbox-sender"
-            value={filter.values.sender}
-            onChange={(event) => filter.update({ sender: event.target.value })}
-            data-testid="inbox-sender"
-          >
-            <option value="">{t('exchange.filters.any')}</option>
-            {[...new Set([...senders, filter.values.sender].filter(Boolean))].map((sender) => (
-              <option key={sender} value={sender}>
-                {sender}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--select">
-          <label htmlFor="inbox-category">{t('exchange.filters.category')}</label>
-          <select
-            id="inbox-category"
-            value={filter.values.category}
-            onChange={(event) => filter.update({ category: event.target.value })}
-            data-testid="inbox-category"
-          >
-            <option value="">{t('exchange.filters.any')}</option>
-            {[...DATA_CATEGORIES, ...NETWORK_CATEGORIES].map((category) => (
-              <option key={category} value={category}>
-                {envelopeCategoryText(category, t)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PartnerSelect
+          id="inbox-sender"
+          label={t('inbox.sender')}
+          partners={senders}
+          value={filter.values.sender}
+          onChange={(sender) => filter.update({ sender })}
+        />
+        <CategorySelect
+          id="inbox-category"
+          value={filter.values.category}
+          onChange={(category) => filter.update({ category })}
+        />
       </div>
       <ProblemAlert error={inbox.error} />
       {!items && !inbox.error ? <Spinner /> : null}

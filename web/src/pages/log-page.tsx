@@ -13,6 +13,7 @@ import { checkEntryInclusion, decodeEntry, readCheckpoint, type CheckpointView }
 import { witnessLabel } from '../lib/signed-note.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
+import { RefreshButton } from '../components/refresh-button.js';
 
 const PAGE_SIZE = 20;
 
@@ -410,15 +411,12 @@ export function LogPage() {
             <Link to="/verify" className="button" data-testid="log-verify-document">
               {t('log.verifyDocument')}
             </Link>
-            <button
-              type="button"
-              className="button"
+            <RefreshButton
               onClick={loaded.reload}
-              disabled={loaded.loading}
-              data-testid="log-refresh"
-            >
-              {loaded.loading && checkpoint ? t('common.refreshing') : t('common.refresh')}
-            </button>
+              loading={loaded.loading}
+              refreshing={loaded.loading && Boolean(checkpoint)}
+              testId="log-refresh"
+            />
           </>
         }
       />

@@ -13,6 +13,8 @@ import { useQueryFilter, type QueryFilter } from '../exchange/use-query-filter.j
 import { formatDateTime, formatNumber } from '../format.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
+import { RefreshButton } from '../components/refresh-button.js';
+import { PartnerSelect } from '../exchange/filter-fields.js';
 
 const FILTER_KEYS = ['partner', 'minScore', 'chapter'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
@@ -46,22 +48,13 @@ function FilterForm({ filter, partners }: { filter: QueryFilter<FilterKey>; part
       onSubmit={handleSubmit}
       data-testid="mirror-filters"
     >
-      <div className="field field--select">
-        <label htmlFor="mirror-partner">{t('exchange.filters.partner')}</label>
-        <select
-          id="mirror-partner"
-          value={draft.partner}
-          onChange={(event) => set('partner')(event.target.value)}
-          data-testid="mirror-partner"
-        >
-          <option value="">{t('exchange.filters.any')}</option>
-          {[...new Set([...partners, filter.values.partner].filter(Boolean))].map((partner) => (
-            <option key={partner} value={partner}>
-              {partner}
-            </option>
-          ))}
-        </select>
-      </div>
+      <PartnerSelect
+        id="mirror-partner"
+        label={t('exchange.filters.partner')}
+        partners={[...partners, filter.values.partner]}
+        value={draft.partner}
+        onChange={set('partner')}
+      />
       <div className="field field--code">
         <label htmlFor="mirror-min-score">{t('mirror.filters.minScore')}</label>
         <input
@@ -251,18 +244,15 @@ export function MirrorPage() {
         title={t('mirror.title')}
         description={t('mirror.description', { threshold: DISCREPANCY_THRESHOLD })}
         actions={
-          <button
-            type="button"
-            className="button"
+          <RefreshButton
             onClick={() => {
               summary.reload();
               matches.reload();
             }}
-            disabled={summary.loading || matches.loading}
-            data-testid="mirror-refresh"
-          >
-            {(summary.loading && s) || (matches.loading && matches.data) ? t('common.refreshing') : t('common.refresh')}
-          </button>
+            loading={summary.loading || matches.loading}
+            refreshing={(summary.loading && Boolean(s)) || (matches.loading && Boolean(matches.data))}
+            testId="mirror-refresh"
+          />
         }
       />
       <ProblemAlert error={summary.error} />

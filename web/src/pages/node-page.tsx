@@ -8,6 +8,7 @@ import { ProblemAlert } from '../components/problem-alert.js';
 import { Spinner } from '../components/spinner.js';
 import { formatDateTime, formatDuration } from '../format.js';
 import { useNodeInfo } from '../node-info.js';
+import { RefreshButton } from '../components/refresh-button.js';
 
 /** Seconds since `startedAt`, ticking every second so the uptime on screen stays true. */
 function useUptime(startedAt: string | undefined, reported: number | undefined): number | undefined {
@@ -79,15 +80,12 @@ export function NodePage() {
         title={t('node.title')}
         description={t('node.description')}
         actions={
-          <button
-            type="button"
-            className="button"
+          <RefreshButton
             onClick={node.reload}
-            disabled={node.loading}
-            data-testid="node-refresh"
-          >
-            {node.loading && info ? t('common.refreshing') : t('common.refresh')}
-          </button>
+            loading={node.loading}
+            refreshing={node.loading && Boolean(info)}
+            testId="node-refresh"
+          />
         }
       />
       <ProblemAlert error={node.error} />

@@ -1,7 +1,7 @@
 import { Fragment, useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/endpoints.js';
-import { DATA_CATEGORIES, type OutboxEntry, type OutboxState } from '../api/types.js';
+import type { OutboxEntry, OutboxState } from '../api/types.js';
 import { useMe } from '../auth/session.js';
 import { Badge } from '../components/badges.js';
 import { FilterTabs } from '../components/filter-tabs.js';
@@ -14,7 +14,6 @@ import {
   AgreementLink,
   envelopeCategoryText,
   envelopePurposeText,
-  NETWORK_CATEGORIES,
   OUTBOX_STATE_TONE,
   ShortId,
 } from '../exchange/envelope-text.js';
@@ -23,6 +22,8 @@ import { useQueryFilter } from '../exchange/use-query-filter.js';
 import { formatDateTime, formatNumber } from '../format.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
+import { RefreshButton } from '../components/refresh-button.js';
+import { CategorySelect, PartnerSelect } from '../exchange/filter-fields.js';
 
 const FILTER_KEYS = ['state', 'partner', 'category'] as const;
 const PAGE_SIZE = 100;
@@ -119,7 +120,6 @@ export function OutboxPage() {
 
   const count = items?.length ?? 0;
   const caption = t(filter.active ? 'outbox.captionFiltered' : 'outbox.caption', { count });
-  const categories = [...DATA_CATEGORIES, ...NETWORK_CATEGORIES];
 
   return (
     <>
@@ -127,15 +127,12 @@ export function OutboxPage() {
         title={t('outbox.title')}
         description={t('outbox.description')}
         actions={
-          <button
-            type="button"
-            className="button"
+          <RefreshButton
             onClick={outbox.reload}
-            disabled={outbox.loading}
-            data-testid="outbox-refresh"
-          >
-            {outbox.loading && outbox.data ? t('common.refreshing') : t('common.refresh')}
-          </button>
+            loading={outbox.loading}
+            refreshing={outbox.loading && Boolean(outbox.data)}
+            testId="outbox-refresh"
+          />
         }
       />
       <div className="filters" role="search" aria-label={t('exchange.filters.label')}>
@@ -146,38 +143,18 @@ export function OutboxPage() {
           onSelect={(state) => filter.update({ state })}
           testId="outbox-tab"
         />
-        <div className="field field--select">
-          <label htmlFor="outbox-partner">{t('exchange.filters.partner')}</label>
-          <select
-            id="outbox-partner"
-            value={filter.values.partner}
-            onChange={(event) => filter.update({ partner: event.target.value })}
-            data-testid="outbox-partner"
-          >
-            <option value="">{t('exchange.filters.any')}</option>
-            {[...new Set([...partners, filter.values.partner].filter(Boolean))].map((partner) => (
-              <option key={partner} value={partner}>
-                {partner}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--select">
-          <label htmlFor="outbox-category">{t('exchange.filters.category')}</label>
-          <select
-            id="outbox-category"
-            value={filter.values.category}
-            onChange={(event) => filter.update({ category: event.target.value })}
-            data-testid="outbox-category"
-          >
-            <option value="">{t('exchange.filters.any')}</option>
-            {categories.map((category) => (
-              <option key={category} value={category}>
-                {envelopeCategoryText(category, t)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PartnerSelect
+          id="outbox-partner"
+          label={t('exchange.filters.partner')}
+          partners={partners}
+          value={filter.values.partner}
+          onChange={(partner) => filter.update({ partner })}
+        />
+        <CategorySelect
+          id="outbox-category"
+          value={filter.values.category}
+          onChange={(category) => filter.update({ category })}
+        />
       </div>
       <ProblemAlert error={outbox.error} />
       <ProblemAlert error={retryError} testId="outbox-retry-error" />

@@ -11,6 +11,7 @@ import { Administration, HEALTH_TONE } from '../exchange/envelope-text.js';
 import { formatDateTime, formatDuration } from '../format.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
+import { RefreshButton } from '../components/refresh-button.js';
 
 // The map and its outline of the world load only with this page.
 const PartnerMap = lazy(() =>
@@ -251,18 +252,15 @@ export function PartnersPage() {
         title={t('partners.title')}
         description={t('partners.description')}
         actions={
-          <button
-            type="button"
-            className="button"
+          <RefreshButton
             onClick={() => {
               partners.reload();
               directory.reload();
             }}
-            disabled={partners.loading}
-            data-testid="partners-refresh"
-          >
-            {partners.loading && partners.data ? t('common.refreshing') : t('common.refresh')}
-          </button>
+            loading={partners.loading}
+            refreshing={partners.loading && Boolean(partners.data)}
+            testId="partners-refresh"
+          />
         }
       />
       {noDirectory ? (
