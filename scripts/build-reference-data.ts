@@ -4,7 +4,7 @@
 //   node --import tsx scripts/build-reference-data.ts [source-dir]
 //
 // What it writes, and why each transformation, is in data/SOURCES.md.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../src/reference/csv.js';
 
@@ -409,8 +409,20 @@ function buildCountryCentroids(
   ]);
 }
 
+/**
+ * HMRC's CDS declaration schemas (WCO DEC-DMS and the DMS metadata wrapper), copied verbatim with their folder layout
+ * (`xs:import` locations are relative): what `POST /api/v1/declarations?xsd=true` and `concord import --xsd` check
+ * WCO DM XML against.
+ */
+function copyHmrcSchemas(source: string): void {
+  const target = new URL('hmrc-cds/schemas/declaration/', DATA);
+  rmSync(target, { recursive: true, force: true });
+  cpSync(`${source}/customs-declarations/hmrc-cds/schemas/declaration`, fileURLToPath(target), { recursive: true });
+}
+
 const source = process.argv[2] ?? fileURLToPath(new URL('../../shared/data', import.meta.url));
 buildHs(source);
 const countries = buildCountries(source);
 buildCurrencies(source);
 buildLocations(source, countries);
+copyHmrcSchemas(source);

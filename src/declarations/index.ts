@@ -65,6 +65,8 @@ export {
 export {
   validateAgainstXsd,
   readXsdDirectory,
+  hmrcDeclarationSchemas,
+  HMRC_DECLARATION_SCHEMA_DIR,
   HMRC_DECLARATION_IMPORTS,
   type XsdSchemas,
   type XsdOutcome,

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
+import { DEFAULT_DATA_DIR } from '../reference/index.js';
 import { DEC_NS, METADATA_NS, parseXml, type XmlLimits, XML_LIMITS } from './wco-xml.js';
 
 /**
@@ -61,6 +62,29 @@ export const HMRC_DECLARATION_IMPORTS = [
   { namespace: DEC_NS, schemaLocation: 'WCO_DEC_2_DMS.xsd' },
 ] as const;
 
+/** Where the HMRC CDS declaration schemas ship: `data/hmrc-cds/schemas/declaration` (see data/SOURCES.md). */
+export const HMRC_DECLARATION_SCHEMA_DIR: string = join(DEFAULT_DATA_DIR, 'hmrc-cds', 'schemas', 'declaration');
+
+let shipped: Promise<XsdSchemas> | undefined;
+
+/**
+ * The HMRC CDS declaration schemas that ship with Concord, read once per process (660 kB of XSD text; libxml2
+ * compiles them again for each document, ~0.4 s).
+ */
+export function hmrcDeclarationSchemas(): Promise<XsdSchemas> {
+  shipped ??= readXsdDirectory(HMRC_DECLARATION_SCHEMA_DIR, HMRC_DECLARATION_IMPORTS).catch((error: unknown) => {
+    shipped = undefined;
+    throw error;
+  });
+  return shipped;
+}
+
+/**
+ * Documents being validated, one at a time: each check starts a libxml2 worker that compiles the whole schema set, so
+ * a burst of requests waits its turn instead of starting a worker each.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+
 /**
  * Validates an XML document against XSDs. The document is first parsed by Concord's hardened reader, so a DOCTYPE or
  * an oversized document never reaches libxml2.
@@ -79,11 +103,15 @@ export async function validateAgainstXsd(
   parseXml(xml, limits);
   const main = schemas.files.find((file) => file.fileName === schemas.main);
   if (main === undefined) throw new Error(`the schema set has no ${schemas.main}`);
-  const result = await validateXML({
-    xml: { fileName: 'declaration.xml', contents: typeof xml === 'string' ? xml : new Uint8Array(xml) },
-    schema: main,
-    preload: schemas.files.filter((file) => file !== main),
-  });
+  const run = queue.then(() =>
+    validateXML({
+      xml: { fileName: 'declaration.xml', contents: typeof xml === 'string' ? xml : new Uint8Array(xml) },
+      schema: main,
+      preload: schemas.files.filter((file) => file !== main),
+    }),
+  );
+  queue = run.catch(() => undefined);
+  const result = await run;
   return {
     valid: result.valid,
     errors: result.errors.map((error) => ({

@@ -15,7 +15,15 @@ export const ProblemSchema = Type.Object(
     detail: Type.String(),
     code: Type.String({ description: 'Stable error code; see docs/errors.md' }),
     instance: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), message: Type.String() }))),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          pointer: Type.String({ description: 'RFC 6901 JSON Pointer to the field; empty for the whole document' }),
+          message: Type.String(),
+          line: Type.Optional(Type.Integer({ description: 'Line of the XML document (DECL_XSD_INVALID)' })),
+        }),
+      ),
+    ),
   },
   { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
 );

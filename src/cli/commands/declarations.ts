@@ -15,6 +15,7 @@ import {
   HMRC_DECLARATION_IMPORTS,
   readDeclarationFile,
   readXsdDirectory,
+  hmrcDeclarationSchemas,
   type SubmissionResult,
   validateAgainstXsd,
   type XsdOutcome,
@@ -58,9 +59,12 @@ export function registerDeclarationCommands(program: Command): void {
       'validate declarations in a file (JSON, NDJSON, CSV, WCO DM XML); exit 0 when all are valid, 1 otherwise',
     )
     .option('--format <format>', `input format: ${INPUT_FORMATS.join(', ')} (default: from the file name)`)
-    .option('--xsd <dir>', 'WCO DM XML: also validate against the XSDs in this folder (HMRC CDS schemas/declaration)')
+    .option(
+      '--xsd [dir]',
+      'WCO DM XML: also validate against the HMRC CDS declaration schemas (those shipped in data/, or the XSDs in dir)',
+    )
     .option('--json', 'one JSON line per problem (record, severity, code, pointer, message) and per import note')
-    .action((file: string, opts: { format?: string; xsd?: string; json?: boolean }) =>
+    .action((file: string, opts: { format?: string; xsd?: string | true; json?: boolean }) =>
       run(async () => {
         const env = defaultEnvironment();
         let invalid = 0;
@@ -120,12 +124,22 @@ export function registerDeclarationCommands(program: Command): void {
     .option('--format <format>', `input format: ${INPUT_FORMATS.join(', ')} (default: from the file name)`)
     .option('--report <file>', 'where to write the rejected records (default: <file>.rejected.ndjson)')
     .option('--atomic', 'all or nothing: one rejected record stores none (the file is read whole)')
-    .option('--xsd <dir>', 'WCO DM XML: refuse a declaration that does not validate against the XSDs in this folder')
+    .option(
+      '--xsd [dir]',
+      'WCO DM XML: refuse a declaration that does not validate against the HMRC CDS schemas (shipped, or those in dir)',
+    )
     .option('--json', 'print the summary as JSON, without a progress bar')
     .action(
       (
         file: string,
-        opts: { dataDir: string; format?: string; report?: string; atomic?: boolean; xsd?: string; json?: boolean },
+        opts: {
+          dataDir: string;
+          format?: string;
+          report?: string;
+          atomic?: boolean;
+          xsd?: string | true;
+          json?: boolean;
+        },
       ) =>
         run(async () => {
           const format = parseFormat(opts.format);
@@ -296,12 +310,13 @@ interface ProblemLine {
   message: string;
 }
 
-/** `--xsd DIR`: a WCO DM XML file checked against the HMRC declaration schemas in `DIR`. */
-async function validateXsd(file: string, format: InputFormat | undefined, dir: string): Promise<XsdOutcome> {
+/** `--xsd [DIR]`: a WCO DM XML file checked against the HMRC declaration schemas shipped in data/, or those in DIR. */
+async function validateXsd(file: string, format: InputFormat | undefined, dir: string | true): Promise<XsdOutcome> {
   if ((format ?? formatOfFile(file)) !== 'wco-xml') {
     throw new ConcordError('REQUEST_INVALID', '--xsd applies to WCO DM XML input');
   }
-  return validateAgainstXsd(await readFile(file), await readXsdDirectory(dir, HMRC_DECLARATION_IMPORTS));
+  const schemas = dir === true ? await hmrcDeclarationSchemas() : await readXsdDirectory(dir, HMRC_DECLARATION_IMPORTS);
+  return validateAgainstXsd(await readFile(file), schemas);
 }
 
 /** An importer's note, as `validate` and `import` print it. */

@@ -208,6 +208,28 @@ describe('POST /api/v1/declarations with CSV and WCO DM XML', () => {
     expect(unknown.json()).toMatchObject({ code: 'DECL_UNKNOWN' });
   });
 
+  it('checks an XML declaration against the shipped HMRC CDS schemas with xsd=true, storing nothing it refuses', async () => {
+    const xml = readFileSync(join(SAMPLES, 'EX039a_export_declaration.xml'), 'utf8');
+    const url = '/api/v1/declarations?xsd=true';
+    const before = (await listed()).length;
+    const broken = xml.replace('<FunctionCode>9</FunctionCode>', '<FunctionCode>99</FunctionCode>');
+    expect(broken).not.toBe(xml);
+    const refused = await post(broken, { url, contentType: 'application/xml' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({
+      code: 'DECL_XSD_INVALID',
+      errors: [{ pointer: '', line: expect.any(Number), message: expect.stringContaining('FunctionCode') }],
+    });
+    expect((await listed()).length).toBe(before);
+    // Without the check the same document is only as good as the model needs: it is lodged.
+    const valid = await post(xml, { url, contentType: 'application/xml' });
+    expect(valid.statusCode).toBe(201);
+    expect((await listed()).length).toBe(before + 1);
+    const json = await post(sampleDeclaration({ functionalReference: 'XSD-JSON' }), { url });
+    expect(json.statusCode).toBe(400);
+    expect(json.json()).toMatchObject({ code: 'REQUEST_INVALID' });
+  });
+
   it('refuses a billion-laughs document with 400 DECL_XML_FORBIDDEN and stores nothing', async () => {
     const before = (await listed()).length;
     const xml =

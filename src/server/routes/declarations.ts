@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   DECLARATION_TYPES,
   DeclarationSchema,
+  hmrcDeclarationSchemas,
   importWcoDeclaration,
   parseCsvDeclarations,
   parseJsonDeclarations,
@@ -10,6 +11,7 @@ import {
   ownRefusal,
   wcoImportRecords,
   type SubmissionResult,
+  validateAgainstXsd,
 } from '../../declarations/index.js';
 import { ConcordError } from '../../kernel/index.js';
 import type { ServerContext } from '../context.js';
@@ -101,7 +103,16 @@ const VersionSchema = Type.Object({
 });
 
 const SubmitQuery = Type.Object(
-  { atomic: Type.Optional(Type.Boolean({ description: 'All or nothing: one bad item stores none' })) },
+  {
+    atomic: Type.Optional(Type.Boolean({ description: 'All or nothing: one bad item stores none' })),
+    xsd: Type.Optional(
+      Type.Boolean({
+        description:
+          'WCO DM XML only: first validate the document against the HMRC CDS declaration schemas that ship with ' +
+          'the node (422 DECL_XSD_INVALID with the schema errors, nothing stored)',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -165,7 +176,8 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
           '`atomic`, the good items are stored and the bad ones reported; with `atomic=true` one bad item stores ' +
           'none (422 DECL_BATCH_REJECTED with the results). A single object or XML declaration with errors gets 422 ' +
           'DECL_INVALID. CSV: one row per goods item (columns in docs/declarations.md). XML: an HMRC CDS (DEC-DMS) ' +
-          'declaration; a DOCTYPE is refused with 400 DECL_XML_FORBIDDEN.',
+          'declaration; a DOCTYPE is refused with 400 DECL_XML_FORBIDDEN; with `xsd=true` it must also validate ' +
+          'against the HMRC CDS schemas (422 DECL_XSD_INVALID, `details.errors` with line and message).',
         querystring: SubmitQuery,
         body: Type.Unknown({ description: 'A Declaration, an array of them, NDJSON, CSV or WCO DM XML' }),
         response: {
@@ -177,6 +189,7 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
     },
     async (request, reply) => {
       const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (request.query.xsd === true) await checkXsd(request.body, contentType);
       const records = toRecords(request.body, contentType);
       const single =
         contentType.endsWith('xml') ||
@@ -341,6 +354,21 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
  * The request body as records: NDJSON text is read line by line, CSV and XML from their bytes, JSON values are
  * already parsed by Fastify.
  */
+/** `xsd=true`: the XML body against the shipped HMRC CDS declaration schemas, before anything is read into the model. */
+async function checkXsd(body: unknown, contentType: string): Promise<void> {
+  if (!contentType.endsWith('xml') || !Buffer.isBuffer(body)) {
+    throw new ConcordError('REQUEST_INVALID', 'xsd=true applies to WCO DM XML (application/xml) only');
+  }
+  const outcome = await validateAgainstXsd(body, await hmrcDeclarationSchemas());
+  if (!outcome.valid) {
+    throw new ConcordError(
+      'DECL_XSD_INVALID',
+      `${outcome.errors.length} schema error(s): ${outcome.errors[0]?.message ?? 'invalid'}`,
+      { errors: outcome.errors.map((error) => ({ pointer: '', ...error })) },
+    );
+  }
+}
+
 function toRecords(body: unknown, contentType: string): ImportRecord[] {
   if (Buffer.isBuffer(body)) {
     return contentType === 'text/csv' ? parseCsvDeclarations(body) : wcoImportRecords(importWcoDeclaration(body));
