@@ -23,8 +23,8 @@ const reference = loadReferenceData();
 
 /**
  * A submission larger than {@link CHECK_POOL_MIN_ITEMS} as NDJSON text with every kind of item: valid ones, a line
- * that is not JSON, one that is not an object, an invalid declaration, a repeat within the batch and a conflicting
- * repeat.
+ * that is not JSON, one that is not an object, an invalid declaration, one with a lone surrogate (valid JSON with no
+ * canonical form), a repeat within the batch and a conflicting repeat.
  */
 function mixedNdjson(): string {
   const declarations = generateDeclarationBatch(env, { seed: 'pool', count: CHECK_POOL_MIN_ITEMS + 50, country: 'NL' })
@@ -35,11 +35,14 @@ function mixedNdjson(): string {
   invalid.functionalReference = 'INVALID-1';
   const conflicting = JSON.parse(declarations[3]!) as { items: { description: string }[] };
   conflicting.items[0]!.description = 'Something else entirely';
+  const surrogate = JSON.parse(declarations[8]!) as { items: { description: string }[]; functionalReference: string };
+  surrogate.functionalReference = 'SURROGATE-1';
   return [
     ...declarations,
     '{"type": "import", "functionalReference": ',
     '[1, 2, 3]',
     JSON.stringify(invalid),
+    JSON.stringify(surrogate).replace('"description":"', '"description":"\\udc00'),
     declarations[10]!,
     JSON.stringify(conflicting),
   ].join('\n');
@@ -77,9 +80,11 @@ describe('checking on worker threads', () => {
     expect(comparable(actual)).toEqual(comparable(expected));
     const statuses = actual.map((result) => result.status);
     expect(statuses.filter((status) => status === 'created')).toHaveLength(CHECK_POOL_MIN_ITEMS + 50);
+    expect(actual.at(-6)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
     expect(actual.at(-5)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
-    expect(actual.at(-4)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
-    expect(actual.at(-3)!.errors.map((error) => error.code)).toContain('DECL_HS_CODE_UNKNOWN');
+    expect(actual.at(-4)!.errors.map((error) => error.code)).toContain('DECL_HS_CODE_UNKNOWN');
+    expect(actual.at(-3)!.errors).toEqual([expect.objectContaining({ code: 'DECL_TEXT_INVALID' })]);
+    expect(actual.at(-3)!.errors[0]!.pointer).toMatch(/^\/items\/\d+\/description$/);
     expect(actual.at(-2)!.status).toBe('existing');
     expect(actual.at(-1)!.errors[0]!.code).toBe('DECL_REFERENCE_CONFLICT');
 
@@ -118,8 +123,10 @@ describe('checking on worker threads', () => {
     // preload does, and fails.
     const dir = await mkdtemp(join(tmpdir(), 'concord-pool-'));
     try {
-      for (const file of await readdir(reference.dataDir)) {
-        if (!file.startsWith('unlocode')) await copyFile(join(reference.dataDir, file), join(dir, file));
+      for (const entry of await readdir(reference.dataDir, { withFileTypes: true })) {
+        if (entry.isFile() && !entry.name.startsWith('unlocode')) {
+          await copyFile(join(reference.dataDir, entry.name), join(dir, entry.name));
+        }
       }
       const store = await openStore({ sqlitePath: ':memory:' });
       stores.push(store);

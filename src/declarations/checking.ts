@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalize, sha256Hex } from '../kernel/index.js';
+import { canonicalize, ConcordError, sha256Hex } from '../kernel/index.js';
 import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
 import { type HarmonizationStep, harmonizeDeclaration } from './harmonize.js';
 import type { Declaration, Party } from './model.js';
@@ -11,6 +11,8 @@ export interface CheckedDeclaration {
   readonly outcome: ValidationOutcome;
   readonly declaration?: Declaration;
   readonly canonical?: Declaration;
+  /** The canonical form's RFC 8785 text, which its content hash is taken over. */
+  readonly canonicalText?: string;
   readonly trace?: HarmonizationStep[];
 }
 
@@ -27,12 +29,30 @@ export interface CheckedItem {
   readonly row?: DeclarationsTable;
 }
 
-/** Validation, then harmonization of what is valid. */
+/**
+ * Validation, then harmonization of what is valid, then the canonical form's RFC 8785 text. That last step is where a
+ * string that is not well-formed Unicode (a lone surrogate, which JSON's `\ud800` escapes can carry) shows: it has
+ * no canonical form, so the declaration is invalid (`DECL_TEXT_INVALID`, with the pointer to the string).
+ */
 export function checkDeclaration(input: unknown, env: DeclarationEnvironment): CheckedDeclaration {
   const { outcome, declaration } = validateDeclaration(input, env);
   if (!outcome.valid || declaration === undefined) return { outcome, ...(declaration ? { declaration } : {}) };
   const { canonical, trace } = harmonizeDeclaration(declaration, env);
-  return { outcome, declaration, canonical, trace };
+  let canonicalText: string;
+  try {
+    canonicalText = canonicalize(canonical);
+  } catch (error) {
+    if (!(error instanceof ConcordError) || error.code !== 'JSON_NOT_CANONICALIZABLE') throw error;
+    const pointer = (error.details as { pointer?: string } | undefined)?.pointer ?? '';
+    const problem: DeclarationProblem = {
+      code: 'DECL_TEXT_INVALID',
+      severity: 'error',
+      pointer,
+      message: 'not well-formed Unicode: a lone surrogate (RFC 7493 §2.1)',
+    };
+    return { outcome: { ...outcome, valid: false, errors: [...outcome.errors, problem] }, declaration };
+  }
+  return { outcome, declaration, canonical, canonicalText, trace };
 }
 
 /**
@@ -94,7 +114,7 @@ export function toRow(original: string, checked: CheckedDeclaration, now: string
     if (item.hs !== undefined) chapters.add(item.hs.code.slice(0, 2));
     if (item.origin !== undefined) origins.add(item.origin);
   }
-  const canonicalText = canonicalize(canonical);
+  const canonicalText = checked.canonicalText ?? canonicalize(canonical);
   return {
     id: uuidV7(Date.parse(now)),
     declarant_key: declarantKey(canonical.declarant),

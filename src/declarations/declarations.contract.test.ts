@@ -82,6 +82,23 @@ for (const target of storeTargets()) {
       expect((await service.list()).items.map((i) => i.functionalReference).sort()).toEqual(['GOOD-1', 'GOOD-2']);
     });
 
+    it('refuses a declaration with a lone surrogate in a text as that item only (DECL_TEXT_INVALID)', async () => {
+      // Valid JSON ("\udc00" is a legal escape) that is not Unicode text and has no RFC 8785 form to hash.
+      const text = JSON.stringify(sampleDeclaration({ functionalReference: 'SURR-1' })).replace(
+        '"name":"',
+        '"name":"\\udc00',
+      );
+      const results = await service.submitRecords([
+        { record: 1, text },
+        { record: 2, value: sampleDeclaration({ functionalReference: 'SURR-2' }) },
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'created']);
+      expect(results[0]!.errors).toEqual([
+        expect.objectContaining({ code: 'DECL_TEXT_INVALID', pointer: expect.stringMatching(/\/name$/) }),
+      ]);
+      expect((await service.list()).items.map((i) => i.functionalReference)).toEqual(['SURR-2']);
+    });
+
     it('stores nothing of an atomic batch with a bad item', async () => {
       const results = await service.submit([sampleDeclaration({ functionalReference: 'A-1' }), { type: 'import' }], {
         atomic: true,

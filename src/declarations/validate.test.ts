@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/index.js';
 import {
+  checkDeclaration,
   type Declaration,
   type DeclarationProblemCode,
   defaultEnvironment,
@@ -219,10 +220,19 @@ const CASES: Case[] = [
     fail: (d) => (item(d).customsValue = { amount: 1e9, currency: 'VND' }),
     pass: (d) => (item(d).customsValue = { amount: 1e6, currency: 'JPY' }),
   },
+  {
+    code: 'DECL_TEXT_INVALID',
+    severity: 'error',
+    pointer: '/items/1/description',
+    // JSON's "\ud83d" escape gives half of an emoji: no Unicode text, and no RFC 8785 form to hash.
+    fail: (d) => (item(d, 1).description = 'Smartphones \ud83d'),
+    pass: (d) => (item(d, 1).description = 'Smartphones \ud83d\udcf1'),
+  },
 ];
 
+/** What `checkDeclaration` finds: validation, and the canonical form's text (where DECL_TEXT_INVALID shows). */
 function problemsOf(d: unknown) {
-  const { outcome } = validateDeclaration(d, env);
+  const { outcome } = checkDeclaration(d, env);
   return outcome;
 }
 

@@ -122,6 +122,7 @@ export const ERROR_CATALOGUE = {
   DECL_DATE_INVALID: { status: 422, title: 'A date is not a calendar date or is impossible for the declaration' },
   DECL_PARTY_MISSING: { status: 422, title: 'A party the declaration type requires is missing' },
   DECL_PARTY_INCOMPLETE: { status: 422, title: 'A party has neither a name nor an identifier' },
+  DECL_TEXT_INVALID: { status: 422, title: 'A text is not well-formed Unicode (a lone surrogate)' },
   DECL_RATE_MISSING: {
     status: 422,
     title: 'No exchange rate is in force on the declaration date; the amount is kept as declared (warning)',
