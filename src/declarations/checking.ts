@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalize, ConcordError, sha256Hex } from '../kernel/index.js';
+import { ConcordError, sha256Hex } from '../kernel/index.js';
+import { canonicalDeclarationText } from './canonical-text.js';
 import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
 import { type HarmonizationStep, harmonizeDeclaration } from './harmonize.js';
 import type { Declaration, Party } from './model.js';
@@ -40,7 +41,7 @@ export function checkDeclaration(input: unknown, env: DeclarationEnvironment): C
   const { canonical, trace } = harmonizeDeclaration(declaration, env);
   let canonicalText: string;
   try {
-    canonicalText = canonicalize(canonical);
+    canonicalText = canonicalDeclarationText(canonical);
   } catch (error) {
     if (!(error instanceof ConcordError) || error.code !== 'JSON_NOT_CANONICALIZABLE') throw error;
     const pointer = (error.details as { pointer?: string } | undefined)?.pointer ?? '';
@@ -114,7 +115,7 @@ export function toRow(original: string, checked: CheckedDeclaration, now: string
     if (item.hs !== undefined) chapters.add(item.hs.code.slice(0, 2));
     if (item.origin !== undefined) origins.add(item.origin);
   }
-  const canonicalText = checked.canonicalText ?? canonicalize(canonical);
+  const canonicalText = checked.canonicalText ?? canonicalDeclarationText(canonical);
   return {
     id: uuidV7(Date.parse(now)),
     declarant_key: declarantKey(canonical.declarant),
