@@ -48,6 +48,9 @@ export interface Store {
 const PG_INT8_OID = 20;
 const PG_NUMERIC_OID = 1700;
 
+/** The page size of a new SQLite file. */
+export const SQLITE_PAGE_SIZE = 16_384;
+
 /** Opens the database: SQLite (WAL, foreign keys on, FULL sync) by default, PostgreSQL when a URL is given. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
@@ -62,6 +65,10 @@ function openSqlite(path: string): Store {
   } catch (cause) {
     throw new ConcordError('STORAGE_UNAVAILABLE', `cannot open SQLite file ${path}`, { path }, { cause });
   }
+  // 16 KiB pages for a new file (an existing one keeps its own): a stored declaration's row (~13 KB of original,
+  // canonical form and trace) fits in one page instead of spilling over four, which makes its insert about a quarter
+  // cheaper, and a one-row commit costs no more (docs/decisions/0015-sqlite-page-size.md).
+  database.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
   // WAL lets the CLI read (and briefly write) beside a running node; FULL sync makes a commit survive power loss,
   // which is what "acknowledged means kept" requires. busy_timeout turns a momentary lock into a short wait.
   database.pragma('journal_mode = WAL');

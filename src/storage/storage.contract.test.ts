@@ -1,6 +1,18 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appliedMigrations, isUniqueViolation, migrate, type Migration, type Store, storeTargets } from './index.js';
+import {
+  appliedMigrations,
+  isUniqueViolation,
+  migrate,
+  type Migration,
+  openStore,
+  type Store,
+  storeTargets,
+} from './index.js';
 
 const thingsMigration: Migration = {
   name: 'test/0001-things',
@@ -121,3 +133,39 @@ for (const target of storeTargets()) {
     });
   });
 }
+
+describe('SQLite files', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'concord-storage-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives a new file 16 KiB pages in WAL mode, and opens a file made with another page size as it is', async () => {
+    const fresh = await openStore({ sqlitePath: join(dir, 'new.sqlite') });
+    await migrate(fresh, [thingsMigration]);
+    expect(fresh.sqlite!.pragma('page_size', { simple: true })).toBe(16_384);
+    expect(fresh.sqlite!.pragma('journal_mode', { simple: true })).toBe('wal');
+    await fresh.close();
+
+    const oldPath = join(dir, 'old.sqlite');
+    const old = new SQLite(oldPath);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.exec(
+      "create table things (id text primary key, n integer not null, bytes blob); insert into things values ('a', 1, null)",
+    );
+    old.close();
+    const reopened = await openStore({ sqlitePath: oldPath });
+    expect(reopened.sqlite!.pragma('page_size', { simple: true })).toBe(4096);
+    const db = reopened.typed<ThingsTables>();
+    await db.insertInto('things').values({ id: 'b', n: 2, bytes: null }).execute();
+    expect((await db.selectFrom('things').select('id').orderBy('id').execute()).map((row) => row.id)).toEqual([
+      'a',
+      'b',
+    ]);
+    await reopened.close();
+  });
+});
