@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -236,6 +236,65 @@ describe('the declarations pages and the HS browser against a real node', () => 
     await expect(page.getByTestId('nav-hs').textContent()).resolves.toBe('Nomenclature SH');
     await page.getByTestId('language-en').click();
     await page.getByRole('heading', { level: 1, name: 'HS 2017 8507' }).waitFor();
+  });
+
+  it('imports a file of declarations from the console and shows what happened to each record', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [CLI, 'generate', 'declarations', '--count', '3', '--seed', '11', '--country', 'NL'],
+      { cwd: ROOT },
+    );
+    const lines = stdout.split('\n').filter((line) => line.trim());
+    const bad = JSON.parse(lines[1]!) as { functionalReference: string; containers?: string[] };
+    bad.functionalReference = 'E2E-IMPORT-BAD';
+    bad.containers = ['CONU1234567']; // wrong ISO 6346 check digit
+    const ndjson = [lines[0], JSON.stringify(bad), lines[2], '{"type": "import", '].join('\n');
+
+    await page.goto(`${baseUrl}/declarations`);
+    await page.getByTestId('declarations-table').waitFor();
+    const before = await page.getByTestId('declaration-row').count();
+    await page.getByTestId('declarations-import').click();
+    await page.getByRole('heading', { level: 2, name: 'Import declarations' }).waitFor();
+    await page
+      .getByTestId('import-file-input')
+      .setInputFiles({ name: 'lodge.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(ndjson) });
+    await expect(page.getByTestId('import-format').inputValue()).resolves.toBe('ndjson');
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-results').waitFor();
+    await expect(page.getByTestId('import-count-created').textContent()).resolves.toBe('2 created');
+    await expect(page.getByTestId('import-count-rejected').textContent()).resolves.toBe('2 rejected');
+    // Rejected records first, each with its code and pointer.
+    const statuses = await page.getByTestId('import-row').evaluateAll((rows) => rows.map((row) => row.dataset.status));
+    expect(statuses).toEqual(['rejected', 'rejected', 'created', 'created']);
+    const table = (await page.getByTestId('import-table').textContent())!;
+    expect(table).toContain('DECL_CONTAINER_CHECK_DIGIT');
+    expect(table).toContain('/containers/0');
+    expect(table).toContain('DECL_INPUT_MALFORMED');
+    // The list behind it is reloaded with the two new declarations.
+    await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(before + 2);
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'declarations-import.png'), fullPage: true });
+
+    // An XML declaration checked against the HMRC schemas: refused with the schema's message, nothing stored.
+    const sample = path.join(ROOT, '..', 'shared', 'data', 'customs-declarations', 'hmrc-cds', 'samples');
+    const xml = (await readFile(path.join(sample, 'EX039a_export_declaration.xml'), 'utf8')).replace(
+      '<FunctionCode>9</FunctionCode>',
+      '<FunctionCode>99</FunctionCode>',
+    );
+    await page
+      .getByTestId('import-file-input')
+      .setInputFiles({ name: 'broken.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) });
+    await expect(page.getByTestId('import-format').inputValue()).resolves.toBe('xml');
+    await page.getByTestId('import-xsd').check();
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-problem').waitFor();
+    await expect(page.getByTestId('import-problem').getByTestId('problem-code').textContent()).resolves.toBe(
+      'DECL_XSD_INVALID',
+    );
+    await expect(page.getByTestId('import-problem').textContent()).resolves.toContain('FunctionCode');
+    await page.getByTestId('declarations-refresh').click();
+    await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(before + 2);
+    await page.getByTestId('import-close').click();
+    await expect(page.getByTestId('import-panel').count()).resolves.toBe(0);
   });
 
   it('raised no page error or CSP refusal', () => {

@@ -38,6 +38,18 @@ describe('POST /api/v1/declarations', () => {
     expect(again.json()).toMatchObject({ results: [{ status: 'existing', id: result!.id }] });
   });
 
+  it('reads a body of several megabytes (a file from the console), and refuses one over 16 MiB with 413', async () => {
+    const line = JSON.stringify(sampleDeclaration({ functionalReference: 'BIG-1' }));
+    // Over the 1 MiB of other routes: the declaration, then blank lines, which NDJSON skips.
+    const body = line + '\n'.repeat(2 * 1024 * 1024);
+    const big = await post(body, { contentType: 'application/x-ndjson' });
+    expect(big.statusCode).toBe(201);
+    expect(big.json()).toMatchObject({ results: [{ status: 'created', functionalReference: 'BIG-1' }] });
+    const huge = await post(' '.repeat(16 * 1024 * 1024 + 1), { contentType: 'application/x-ndjson' });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toMatchObject({ code: 'REQUEST_TOO_LARGE' });
+  });
+
   it('refuses a single invalid declaration with 422 DECL_INVALID, each error with code and pointer', async () => {
     const bad = sampleDeclaration({ functionalReference: 'HTTP-BAD' });
     bad.containers = ['CONU1234567'];

@@ -18,6 +18,8 @@ import type { ServerContext } from '../context.js';
 import { errorResponses, IdParams } from '../schemas.js';
 
 const LODGE = ['officer', 'supervisor', 'admin'] as const;
+/** The largest body `POST /api/v1/declarations` reads: 16 MiB, as large as a WCO DM XML document may be. */
+export const SUBMIT_BODY_LIMIT = 16 * 1024 * 1024;
 const READ = ['officer', 'analyst', 'supervisor', 'auditor', 'admin'] as const;
 
 const ProblemItem = Type.Object({
@@ -164,6 +166,8 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
   app.post<{ Querystring: Static<typeof SubmitQuery> }>(
     '/api/v1/declarations',
     {
+      // A file of a few thousand declarations, as the console sends it; larger files go through `concord import`.
+      bodyLimit: SUBMIT_BODY_LIMIT,
       config: { access: LODGE },
       schema: {
         tags: ['declarations'],

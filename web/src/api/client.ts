@@ -43,7 +43,10 @@ export function setUnauthorizedHandler(handler: (() => void) | null): void {
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is, with its content type (a file the user chose: NDJSON, CSV, XML), instead of `body`. */
+  raw?: { body: Blob | string; contentType: string };
   signal?: AbortSignal;
   /** Do not report a 401 to the unauthorized handler (used by the session probe and the login itself). */
   quietUnauthorized?: boolean;
@@ -66,7 +69,8 @@ export async function requestText(path: string, options: Omit<RequestOptions, 'b
 async function send(path: string, options: RequestOptions, accept: string): Promise<Response> {
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw !== undefined) headers['content-type'] = options.raw.contentType;
+  else if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (UNSAFE_METHODS.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
 
   let response: Response;
@@ -74,7 +78,7 @@ async function send(path: string, options: RequestOptions, accept: string): Prom
     response = await fetch(path, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw?.body ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       credentials: 'same-origin',
       signal: options.signal,
     });
@@ -115,6 +119,7 @@ function toProblem(response: Response, body: unknown): ProblemDetails {
       code: problem.code ?? `HTTP_${response.status}`,
       instance: problem.instance,
       errors: problem.errors,
+      results: problem.results,
     };
   }
   return {

@@ -11,6 +11,7 @@ import type {
   DeclarationRecord,
   DeclarationSummary,
   DeclarationVersion,
+  SubmissionResult,
   FederationAlert,
   FederationDirectory,
   HsEdition,
@@ -81,6 +82,12 @@ export const api = {
     request<Page<DeclarationSummary>>(`/api/v1/declarations${toQuery({ ...filter, limit: filter.limit ?? 50 })}`, {
       signal,
     }),
+  /** Lodges a file as it is: JSON, NDJSON (`application/x-ndjson`), CSV (`text/csv`) or WCO DM XML. */
+  lodgeDeclarations: (file: Blob, contentType: string, options: { atomic?: boolean; xsd?: boolean } = {}) =>
+    request<{ results: SubmissionResult[] }>(
+      `/api/v1/declarations${toQuery({ atomic: options.atomic ? 'true' : undefined, xsd: options.xsd ? 'true' : undefined })}`,
+      { method: 'POST', raw: { body: file, contentType } },
+    ),
   declaration: (id: string, signal?: AbortSignal) =>
     request<DeclarationRecord>(`/api/v1/declarations/${encodeURIComponent(id)}`, { signal }),
   declarationVersions: (id: string, signal?: AbortSignal) =>

@@ -101,6 +101,8 @@ export interface ProblemDetails {
   code: string;
   instance?: string;
   errors?: unknown;
+  /** The per-item results of a refused submission of declarations (DECL_INVALID, DECL_BATCH_REJECTED). */
+  results?: unknown;
 }
 
 /** One entry of the node's log: its index and its leaf bytes (RFC 8785 canonical JSON), base64. */
@@ -133,6 +135,18 @@ export const DECLARATION_TYPES = ['import', 'export', 'transit'] as const;
 export type DeclarationType = (typeof DECLARATION_TYPES)[number];
 export const DECLARATION_STATUSES = ['accepted', 'cancelled'] as const;
 export type DeclarationStatus = (typeof DECLARATION_STATUSES)[number];
+
+/** What happened to one item of a submission (`POST /api/v1/declarations`). */
+export interface SubmissionResult {
+  /** 1-based position in the file. */
+  record: number;
+  status: 'created' | 'existing' | 'rejected' | 'skipped' | 'amended' | 'cancelled';
+  id?: string;
+  functionalReference?: string;
+  errors: { code: string; severity: 'error' | 'warning'; pointer: string; message: string }[];
+  warnings: { code: string; severity: 'error' | 'warning'; pointer: string; message: string }[];
+  notes?: { pointer: string; message: string }[];
+}
 
 /** A declaration in the list: what the node indexes for filtering. */
 export interface DeclarationSummary {

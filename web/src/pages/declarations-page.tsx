@@ -2,7 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { toQuery } from '../api/client.js';
 import { api } from '../api/endpoints.js';
-import { DECLARATION_STATUSES, DECLARATION_TYPES, type DeclarationSummary } from '../api/types.js';
+import { DECLARATION_STATUSES, DECLARATION_TYPES, type DeclarationSummary, type Role } from '../api/types.js';
+import { useMe } from '../auth/session.js';
 import { Badge } from '../components/badges.js';
 import { PageHeader } from '../components/page-header.js';
 import { ProblemAlert } from '../components/problem-alert.js';
@@ -10,9 +11,12 @@ import { Spinner } from '../components/spinner.js';
 import { countryName, formatDate } from '../format.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { DeclarationPage, STATUS_TONE } from './declaration-page.js';
+import { ImportPanel } from './declarations-import.js';
 import { NotFoundPage } from './not-found-page.js';
 
 const PAGE_SIZE = 50;
+/** The roles that may lodge declarations (`POST /api/v1/declarations`). */
+const LODGE: readonly Role[] = ['officer', 'supervisor', 'admin'];
 
 /** The filters the list understands, as they stand in the URL (`/declarations?type=export&hsChapter=85`). */
 const FILTER_KEYS = ['from', 'to', 'type', 'hsChapter', 'origin', 'declarant', 'status'] as const;
@@ -205,6 +209,9 @@ export function DeclarationsPage() {
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<unknown>(null);
   const [reloadCount, setReloadCount] = useState(0);
+  const me = useMe();
+  const mayLodge = me.roles.some((role) => LODGE.includes(role));
+  const [importing, setImporting] = useState(false);
 
   // First page whenever the filter (in the URL) changes. Later pages are appended by "Load more".
   useEffect(() => {
@@ -252,16 +259,31 @@ export function DeclarationsPage() {
         title={t('declarations.title')}
         description={t('declarations.description')}
         actions={
-          <button
-            type="button"
-            className="button"
-            onClick={() => setReloadCount((n) => n + 1)}
-            data-testid="declarations-refresh"
-          >
-            {t('common.refresh')}
-          </button>
+          <>
+            {mayLodge && !importing ? (
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => setImporting(true)}
+                data-testid="declarations-import"
+              >
+                {t('declarations.import.open')}
+              </button>
+            ) : null}
+            <button
+              type="button"
+              className="button"
+              onClick={() => setReloadCount((n) => n + 1)}
+              data-testid="declarations-refresh"
+            >
+              {t('common.refresh')}
+            </button>
+          </>
         }
       />
+      {importing ? (
+        <ImportPanel onLodged={() => setReloadCount((n) => n + 1)} onClose={() => setImporting(false)} />
+      ) : null}
       <FilterForm key={filterKey} filter={filter} />
       <ProblemAlert error={current?.error} />
       {!current ? <Spinner /> : null}
