@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDeclarationBatch } from '../src/declarations/index.js';
+import { declarationLogReplay } from '../src/node/index.js';
 import { sessionHeaders, startTestNode, type TestNode } from '../src/server/testing.js';
 
 // Accepted declarations are the log's first real producer: each stored version is a `declaration.accepted` entry
@@ -50,5 +51,35 @@ describe('declarations in the log', () => {
     expect(again.statusCode).toBeLessThan(300);
     const after = await t.node.log.log.entries(before, await t.node.log.log.size());
     expect(after.filter((e) => e.entry.type === 'declaration.accepted')).toHaveLength(2);
+  });
+
+  it('replays into the log only the versions it does not hold yet', async () => {
+    const env = await t.node.declarations.environment();
+    const [c] = generateDeclarationBatch(env, { seed: 'log-replay', count: 1, country: 'NL' });
+    const [lodged] = await t.node.declarations.submit([c!.declaration]);
+    const record = await t.node.declarations.get(lodged!.id!);
+    const accepted = (id: string, contentHash: string) => ({
+      id,
+      version: 1,
+      contentHash,
+      ucr: null,
+      at: new Date().toISOString(),
+      type: 'import' as const,
+      canonical: () => record.canonical,
+    });
+    const missing = accepted('0190f5e2-0000-7000-8000-00000000abcd', 'ab'.repeat(32));
+    const replay = declarationLogReplay(t.node.log);
+    const before = await t.node.log.log.size();
+    await replay([accepted(record.id, record.contentHash), missing]);
+    const added = await t.node.log.log.entries(before, await t.node.log.log.size());
+    expect(added.map((e) => e.entry)).toEqual([
+      expect.objectContaining({
+        type: 'declaration.accepted',
+        declarationId: missing.id,
+        declarationHash: missing.contentHash,
+      }),
+    ]);
+    await replay([accepted(record.id, record.contentHash), missing]);
+    expect(await t.node.log.log.size()).toBe(before + 1);
   });
 });

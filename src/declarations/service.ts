@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type Kysely, sql } from 'kysely';
-import { type Clock, ConcordError, systemClock } from '../kernel/index.js';
+import { type Clock, ConcordError, crashPoint, systemClock } from '../kernel/index.js';
 import { ExchangeRates, loadReferenceData, parseExchangeRatesCsv, type ReferenceData } from '../reference/index.js';
 import { isUniqueViolation, type Store } from '../storage/index.js';
 import { CheckPool, type CheckWorkerData } from './check-pool.js';
@@ -15,7 +17,7 @@ import { dayOf, type DeclarationEnvironment, normalizeText } from './environment
 import type { HarmonizationStep } from './harmonize.js';
 import type { Declaration, DeclarationType, GoodsItem } from './model.js';
 import type { DeclarationRequest, ImportRecord } from './input.js';
-import type { DeclarationsTable, DeclarationTables } from './tables.js';
+import type { DeclarationAnnouncementsTable, DeclarationsTable, DeclarationTables } from './tables.js';
 import type { DeclarationProblem } from './validate.js';
 
 export { checkDeclaration, declarantKey, type CheckedDeclaration } from './checking.js';
@@ -249,14 +251,27 @@ export class DeclarationService {
       if (row !== undefined) rows.push(row);
     }
     const sqlite = this.sqlite();
-    const created =
-      sqlite === undefined ? await this.storeThroughKysely(rows, submission) : sqlite.store(rows, submission);
-    await this.announce(created.map((row) => ({ row, version: 1 })));
+    const announcement = this.options.onAccepted === undefined ? undefined : newAnnouncement(now);
+    await this.announcing(announcement, async () => {
+      const created =
+        sqlite === undefined
+          ? await this.storeThroughKysely(rows, submission, announcement)
+          : sqlite.store(rows, submission, announcement);
+      if (created.length > 0) crashPoint('declarations.stored');
+      await this.announce(
+        created.map((row) => ({ row, version: 1 })),
+        announcement,
+      );
+    });
     return submission.results;
   }
 
   /** Settles and stores checked rows in one transaction: PostgreSQL, or SQLite while another transaction is open. */
-  private storeThroughKysely(rows: readonly DeclarationsTable[], submission: Submission) {
+  private storeThroughKysely(
+    rows: readonly DeclarationsTable[],
+    submission: Submission,
+    announcement: Announcement | undefined,
+  ) {
     return this.db.transaction().execute(async (trx) => {
       // One indexed lookup per chunk of keys: (declarant_key, functional_reference) is the unique index.
       const stored = new Map<string, StoredKey>();
@@ -278,6 +293,12 @@ export class DeclarationService {
         await trx
           .insertInto('declarations')
           .values(fresh.slice(start, start + rowsPerInsert))
+          .execute();
+      }
+      if (announcement !== undefined && fresh.length > 0) {
+        await trx
+          .insertInto('declaration_announcements')
+          .values(announcementRow(announcement, fresh, 1))
           .execute();
       }
       return fresh;
@@ -314,7 +335,11 @@ export class DeclarationService {
     return this.statements;
   }
 
-  private async announce(versions: readonly { row: AcceptedRow; version: number }[]) {
+  /**
+   * Tells the acceptance hook of versions just stored, then deletes their announcement: what a crash (or a failing
+   * hook) leaves behind is replayed by {@link replayAnnouncements}.
+   */
+  private async announce(versions: readonly { row: AcceptedRow; version: number }[], announcement?: Announcement) {
     if (versions.length === 0 || this.options.onAccepted === undefined) return;
     const at = new Date(this.clock.now()).toISOString();
     await this.options.onAccepted(
@@ -328,6 +353,79 @@ export class DeclarationService {
         canonical: () => JSON.parse(row.canonical) as Declaration,
       })),
     );
+    if (announcement !== undefined) {
+      await this.db.deleteFrom('declaration_announcements').where('id', '=', announcement.id).execute();
+    }
+  }
+
+  /** Runs `store` with `announcement` marked as this process's, in flight, until its hook has run (or failed). */
+  private async announcing<T>(announcement: Announcement | undefined, store: () => Promise<T>): Promise<T> {
+    if (announcement === undefined) return store();
+    IN_FLIGHT.add(announcement.id);
+    try {
+      return await store();
+    } finally {
+      IN_FLIGHT.delete(announcement.id);
+    }
+  }
+
+  /**
+   * Gives `handler` (the acceptance hook by default) the declaration versions whose announcement a stopped process
+   * left behind: stored, but killed (or failed) before its hook ran to the end. Each announcement is deleted once
+   * its handler returns, oldest first; the handler must tolerate versions it was already told of, since the crash
+   * may have come after it ran. Announcements of a live process are its own: those this process is still making, those
+   * of another running process on this host, and those of another host younger than
+   * {@link FOREIGN_ANNOUNCEMENT_AGE_MS}, stay.
+   *
+   * @returns how many versions were replayed.
+   */
+  async replayAnnouncements(
+    handler: ((accepted: readonly AcceptedDeclaration[]) => Promise<void>) | undefined = this.options.onAccepted,
+  ): Promise<number> {
+    if (handler === undefined) return 0;
+    const rows = await this.db.selectFrom('declaration_announcements').selectAll().orderBy('created_at').execute();
+    let replayed = 0;
+    for (const row of rows) {
+      if (!ownerGone(row, this.clock.now())) continue;
+      const versions = JSON.parse(row.versions) as AnnouncedVersion[];
+      const canonical = await this.canonicalTexts(versions);
+      await handler(
+        versions.map((v) => ({
+          id: v.id,
+          version: v.version,
+          contentHash: v.contentHash,
+          ucr: v.ucr,
+          at: row.created_at,
+          type: v.type,
+          canonical: () => JSON.parse(canonical.get(`${v.id}@${v.version}`) ?? 'null') as Declaration,
+        })),
+      );
+      await this.db.deleteFrom('declaration_announcements').where('id', '=', row.id).execute();
+      replayed += versions.length;
+    }
+    return replayed;
+  }
+
+  /** The stored canonical text of each version, current or replaced since, by `id@version`. */
+  private async canonicalTexts(versions: readonly AnnouncedVersion[]): Promise<Map<string, string>> {
+    const texts = new Map<string, string>();
+    const ids = [...new Set(versions.map((v) => v.id))];
+    for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+      const chunk = ids.slice(start, start + LOOKUP_CHUNK);
+      const current = await this.db
+        .selectFrom('declarations')
+        .select(['id', 'version', 'canonical'])
+        .where('id', 'in', chunk)
+        .execute();
+      for (const row of current) texts.set(`${row.id}@${row.version}`, row.canonical);
+      const replaced = await this.db
+        .selectFrom('declaration_versions')
+        .select(['declaration_id', 'version', 'canonical'])
+        .where('declaration_id', 'in', chunk)
+        .execute();
+      for (const row of replaced) texts.set(`${row.declaration_id}@${row.version}`, row.canonical);
+    }
+    return texts;
   }
 
   /**
@@ -539,11 +637,31 @@ export class DeclarationService {
     }
     const actor = options.actor ?? 'system';
     const now = new Date(this.clock.now()).toISOString();
+    const announcement = this.options.onAccepted === undefined ? undefined : newAnnouncement(now);
+    const original = JSON.stringify(input);
+    await this.announcing(announcement, () =>
+      this.amendStored(id, checked, options, { original, now, actor, announcement }),
+    );
+    return this.get(id);
+  }
+
+  /** The transaction of {@link amend}, then its announcement. */
+  private async amendStored(
+    id: string,
+    checked: CheckedDeclaration,
+    options: { reason: string },
+    {
+      original,
+      now,
+      actor,
+      announcement,
+    }: { original: string; now: string; actor: string; announcement: Announcement | undefined },
+  ): Promise<void> {
     const amended = await this.db.transaction().execute(async (trx) => {
       const current = await trx.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
       if (current === undefined) throw new ConcordError('DECL_UNKNOWN', `no declaration ${id}`, { id });
       if (current.status === 'cancelled') throw new ConcordError('DECL_CANCELLED', `declaration ${id} is cancelled`);
-      const row = toRow(JSON.stringify(input), checked, now, actor);
+      const row = toRow(original, checked, now, actor);
       if (row.declarant_key !== current.declarant_key || row.functional_reference !== current.functional_reference) {
         throw new ConcordError('DECL_AMENDMENT_INVALID', 'the amendment names another declarant or reference', {
           declarant: row.declarant_key,
@@ -589,13 +707,18 @@ export class DeclarationService {
       if (Number(updated.numUpdatedRows) !== 1) {
         throw new ConcordError('STORAGE_CONFLICT', `declaration ${id} was amended concurrently; retry`);
       }
+      if (announcement !== undefined) {
+        await trx
+          .insertInto('declaration_announcements')
+          .values(announcementRow(announcement, [{ ...row, id }], current.version + 1))
+          .execute();
+      }
       return {
         row: { id, content_hash: row.content_hash, ucr: row.ucr, type: row.type, canonical: row.canonical },
         version: current.version + 1,
       };
     });
-    if (amended) await this.announce([amended]);
-    return this.get(id);
+    if (amended) await this.announce([amended], announcement);
   }
 
   /**
@@ -788,6 +911,7 @@ const COLUMNS: readonly (keyof DeclarationsTable)[] = [
 class SqliteSubmission {
   readonly #find;
   readonly #insert;
+  readonly #announce;
   readonly #store;
 
   constructor(db: SqliteDatabase) {
@@ -797,19 +921,91 @@ class SqliteSubmission {
     this.#insert = db.prepare<[DeclarationsTable]>(
       `insert into declarations (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
     );
-    this.#store = db.transaction((rows: readonly DeclarationsTable[], submission: Submission) => {
-      const fresh = rows.filter((row) =>
-        submission.settle(row, this.#find.get(row.declarant_key, row.functional_reference)),
-      );
-      if (!submission.finish()) return [];
-      for (const row of fresh) this.#insert.run(row);
-      return fresh;
-    });
+    this.#announce = db.prepare<[DeclarationAnnouncementsTable]>(
+      'insert into declaration_announcements (id, versions, created_at, owner) values (@id, @versions, @created_at, @owner)',
+    );
+    this.#store = db.transaction(
+      (rows: readonly DeclarationsTable[], submission: Submission, announcement: Announcement | undefined) => {
+        const fresh = rows.filter((row) =>
+          submission.settle(row, this.#find.get(row.declarant_key, row.functional_reference)),
+        );
+        if (!submission.finish()) return [];
+        for (const row of fresh) this.#insert.run(row);
+        if (announcement !== undefined && fresh.length > 0) {
+          this.#announce.run(announcementRow(announcement, fresh, 1));
+        }
+        return fresh;
+      },
+    );
   }
 
-  /** Settles and stores checked rows in one `BEGIN IMMEDIATE … COMMIT`; returns the rows inserted. */
-  store(rows: readonly DeclarationsTable[], submission: Submission): DeclarationsTable[] {
-    return this.#store.immediate(rows, submission);
+  /**
+   * Settles and stores checked rows in one `BEGIN IMMEDIATE … COMMIT`, with their announcement when there is one;
+   * returns the rows inserted.
+   */
+  store(
+    rows: readonly DeclarationsTable[],
+    submission: Submission,
+    announcement: Announcement | undefined,
+  ): DeclarationsTable[] {
+    return this.#store.immediate(rows, submission, announcement);
+  }
+}
+
+/** An announcement about to be written: its id, time and owner; the versions come from the rows stored. */
+interface Announcement {
+  readonly id: string;
+  readonly createdAt: string;
+}
+
+/** One version in an announcement's `versions` JSON. */
+interface AnnouncedVersion {
+  id: string;
+  version: number;
+  contentHash: string;
+  ucr: string | null;
+  type: DeclarationType;
+}
+
+/** This process, as it signs its announcements: `host:pid`. */
+const OWNER = `${hostname()}:${process.pid}`;
+/** How old an announcement of another host must be before this one replays it: its owner is surely gone. */
+const FOREIGN_ANNOUNCEMENT_AGE_MS = 10 * 60_000;
+
+function newAnnouncement(now: string): Announcement {
+  return { id: randomUUID(), createdAt: now };
+}
+
+function announcementRow(
+  announcement: Announcement,
+  rows: readonly Pick<DeclarationsTable, 'id' | 'content_hash' | 'ucr' | 'type'>[],
+  version: number,
+): DeclarationAnnouncementsTable {
+  const versions: AnnouncedVersion[] = rows.map((row) => ({
+    id: row.id,
+    version,
+    contentHash: row.content_hash,
+    ucr: row.ucr,
+    type: row.type as DeclarationType,
+  }));
+  return { id: announcement.id, versions: JSON.stringify(versions), created_at: announcement.createdAt, owner: OWNER };
+}
+
+/** The announcements this process is making (any service instance): stored, their hook not yet run to the end. */
+const IN_FLIGHT = new Set<string>();
+
+/** Whether the process that wrote an announcement is gone, so that it is for another to replay. */
+function ownerGone(row: Pick<DeclarationAnnouncementsTable, 'id' | 'owner' | 'created_at'>, now: number): boolean {
+  const colon = row.owner.lastIndexOf(':');
+  const host = row.owner.slice(0, colon);
+  const pid = Number(row.owner.slice(colon + 1));
+  if (host !== hostname()) return now - Date.parse(row.created_at) > FOREIGN_ANNOUNCEMENT_AGE_MS;
+  if (pid === process.pid) return !IN_FLIGHT.has(row.id);
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -53,10 +53,25 @@ export interface ExchangeRatesTable {
   rate: number;
 }
 
+/**
+ * Declaration versions stored and not yet announced to the acceptance hook (the node's log): written in the
+ * transaction that stores them, deleted once the hook has run. What a crash leaves here is replayed when the node
+ * opens again (`DeclarationService.replayAnnouncements`).
+ */
+export interface DeclarationAnnouncementsTable {
+  id: string;
+  /** JSON: `[{id, version, contentHash, ucr, type}]`. */
+  versions: string;
+  created_at: string;
+  /** `host:pid` of the process that stored them: another live process's announcements are its own to make. */
+  owner: string;
+}
+
 export interface DeclarationTables {
   declarations: DeclarationsTable;
   declaration_versions: DeclarationVersionsTable;
   exchange_rates: ExchangeRatesTable;
+  declaration_announcements: DeclarationAnnouncementsTable;
 }
 
 export const declarationsMigrations: Migration[] = [
@@ -112,6 +127,18 @@ export const declarationsMigrations: Migration[] = [
         .addColumn('date', 'text', (c) => c.notNull())
         .addColumn('rate', 'double precision', (c) => c.notNull())
         .addPrimaryKeyConstraint('exchange_rates_pk', ['base', 'currency', 'date'])
+        .execute();
+    },
+  },
+  {
+    name: 'declarations/0002-announcements',
+    async up({ db }: Store) {
+      await db.schema
+        .createTable('declaration_announcements')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('versions', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
         .execute();
     },
   },

@@ -3,6 +3,7 @@ export { systemClock, ManualClock, type Clock } from './clock.js';
 export { newId, newSecret } from './ids.js';
 export { canonicalize, canonicalBytes } from './canonical-json.js';
 export { sha256, sha256Hex } from './hash.js';
+export { crashPoint, type CrashPoint } from './crash-point.js';
 export {
   generateSigningKey,
   generateEncryptionKey,

@@ -33,7 +33,7 @@ import { IdentityService, type IdentityOptions } from '../identity/index.js';
 import { LedgerService } from '../ledger/index.js';
 import { migrate, openStore, type Store } from '../storage/index.js';
 import { type NodeConfig, parseAdministration, readConfig, writeConfig, CONFIG_FILE } from './config.js';
-import { agreementLogEvents, declarationLogEvents, bothEvents } from './log-producers.js';
+import { agreementLogEvents, bothEvents, declarationLogEvents, declarationLogReplay } from './log-producers.js';
 import { ALL_MIGRATIONS } from './migrations.js';
 import { httpWitnessClient } from './witness-client.js';
 
@@ -233,6 +233,9 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
   }
   federation.onDirectory(syncPartyKeys(agreements, config.administration));
   federation.onDirectory(syncWitnessing(log, config.administration));
+  // Declarations a killed process stored without writing their log entries: written now, before anything is answered
+  // (exports without their pre-arrival are queued by the federation routes' own catch-up when the node serves).
+  await declarations.replayAnnouncements(declarationLogReplay(log));
   return {
     dataDir,
     config,

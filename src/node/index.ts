@@ -14,7 +14,7 @@ export {
 } from './home.js';
 export { ALL_MIGRATIONS } from './migrations.js';
 export { startCheckpointSchedule, DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from './checkpoint-schedule.js';
-export { agreementLogEvents, agreementEntry } from './log-producers.js';
+export { agreementLogEvents, agreementEntry, declarationLogReplay } from './log-producers.js';
 export { httpWitnessClient, WITNESS_PATH } from './witness-client.js';
 export { VERSION } from './version.js';
 export { nodeMember } from './member.js';

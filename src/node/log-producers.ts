@@ -1,6 +1,6 @@
 import type { AgreementEvent, AgreementEvents } from '../agreements/index.js';
 import type { AcceptedDeclaration } from '../declarations/index.js';
-import type { LedgerEntry, LedgerService } from '../ledger/index.js';
+import { type LedgerEntry, type LedgerService, MAX_ENTRIES_PER_READ } from '../ledger/index.js';
 
 /**
  * The agreements module's event sink, writing to the node's log. Signatures become `agreement.signed`, creations,
@@ -85,5 +85,35 @@ export function bothEvents(first: AgreementEvents, second: AgreementEvents): Agr
       await first.record(event);
       await second.record(event);
     },
+  };
+}
+
+/** How far before a replayed announcement's time the log is searched for entries already written for it. */
+const REPLAY_SEARCH_MARGIN_MS = 10 * 60_000;
+
+/**
+ * The replay of the acceptance hook after a crash (`DeclarationService.replayAnnouncements`): writes the
+ * `declaration.accepted` entries the log does not have yet. A crash may have come between two appends of a batch,
+ * so the log is read back from its end over the entries dated from a margin before the oldest replayed version on
+ * (entries are appended in time order, give or take concurrent batches), and the versions found there are skipped.
+ */
+export function declarationLogReplay(ledger: Pick<LedgerService, 'append' | 'log'>) {
+  const append = declarationLogEvents(ledger);
+  return async (accepted: readonly AcceptedDeclaration[]): Promise<void> => {
+    if (accepted.length === 0) return;
+    const since = Math.min(...accepted.map((d) => Date.parse(d.at))) - REPLAY_SEARCH_MARGIN_MS;
+    const logged = new Set<string>();
+    let end = await ledger.log.size();
+    search: while (end > 0) {
+      const start = Math.max(0, end - MAX_ENTRIES_PER_READ);
+      const entries = await ledger.log.entries(start, end);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const { entry } = entries[i]!;
+        if (Date.parse(entry.at) < since) break search;
+        if (entry.type === 'declaration.accepted') logged.add(`${entry.declarationId}@${entry.declarationHash}`);
+      }
+      end = start;
+    }
+    await append(accepted.filter((d) => !logged.has(`${d.id}@${d.contentHash}`)));
   };
 }
