@@ -876,7 +876,18 @@ class Submission {
 
 type SqliteDatabase = NonNullable<Store['sqlite']>;
 
-const COLUMNS: readonly (keyof DeclarationsTable)[] = [
+/**
+ * A row as the positional parameters of an INSERT of {@link COLUMNS}, in that order. better-sqlite3 binds positional
+ * parameters about a sixth faster than named ones it reads from an object (22 columns, ~13 KB a row).
+ */
+function rowParameters(row: DeclarationsTable): unknown[] {
+  const parameters = new Array<unknown>(COLUMNS.length);
+  for (let i = 0; i < COLUMNS.length; i++) parameters[i] = row[COLUMNS[i]!];
+  return parameters;
+}
+
+/** The columns of the INSERT, in the order of {@link rowParameters}: every column of the table. */
+const COLUMNS = [
   'id',
   'declarant_key',
   'functional_reference',
@@ -899,7 +910,12 @@ const COLUMNS: readonly (keyof DeclarationsTable)[] = [
   'cancelled_at',
   'cancelled_by',
   'cancel_reason',
-];
+] as const satisfies readonly (keyof DeclarationsTable)[];
+
+// Every column, once: a column added to the table and not here fails to compile.
+type MissingColumn = Exclude<keyof DeclarationsTable, (typeof COLUMNS)[number]>;
+const NO_MISSING_COLUMN: [MissingColumn] extends [never] ? true : MissingColumn = true;
+void NO_MISSING_COLUMN;
 
 /**
  * A submission's statements on the raw better-sqlite3 connection, prepared once: the lookup of each key and the
@@ -918,8 +934,8 @@ class SqliteSubmission {
     this.#find = db.prepare<[string, string], StoredKey>(
       'select id, content_hash from declarations where declarant_key = ? and functional_reference = ?',
     );
-    this.#insert = db.prepare<[DeclarationsTable]>(
-      `insert into declarations (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
+    this.#insert = db.prepare<unknown[]>(
+      `insert into declarations (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
     );
     this.#announce = db.prepare<[DeclarationAnnouncementsTable]>(
       'insert into declaration_announcements (id, versions, created_at, owner) values (@id, @versions, @created_at, @owner)',
@@ -930,7 +946,7 @@ class SqliteSubmission {
           submission.settle(row, this.#find.get(row.declarant_key, row.functional_reference)),
         );
         if (!submission.finish()) return [];
-        for (const row of fresh) this.#insert.run(row);
+        for (const row of fresh) this.#insert.run(...rowParameters(row));
         if (announcement !== undefined && fresh.length > 0) {
           this.#announce.run(announcementRow(announcement, fresh, 1));
         }
