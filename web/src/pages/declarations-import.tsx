@@ -126,25 +126,14 @@ export function ImportPanel({ onLodged, onClose }: { onLodged: () => void; onClo
             </select>
           </div>
           <div className="check-list">
-            <label className="check-inline">
-              <input
-                type="checkbox"
-                checked={atomic}
-                onChange={(event) => setAtomic(event.target.checked)}
-                data-testid="import-atomic"
-              />{' '}
-              {t('declarations.import.atomic')}
-            </label>
+            <Check
+              label={t('declarations.import.atomic')}
+              checked={atomic}
+              onChange={setAtomic}
+              testId="import-atomic"
+            />
             {format === 'xml' ? (
-              <label className="check-inline">
-                <input
-                  type="checkbox"
-                  checked={xsd}
-                  onChange={(event) => setXsd(event.target.checked)}
-                  data-testid="import-xsd"
-                />{' '}
-                {t('declarations.import.xsd')}
-              </label>
+              <Check label={t('declarations.import.xsd')} checked={xsd} onChange={setXsd} testId="import-xsd" />
             ) : null}
           </div>
         </div>
@@ -162,6 +151,31 @@ export function ImportPanel({ onLodged, onClose }: { onLodged: () => void; onClo
       <ProblemAlert error={error} testId="import-problem" />
       {results ? <ImportResults results={results} /> : null}
     </section>
+  );
+}
+
+/** One option of the import, as a labelled checkbox. */
+function Check({
+  label,
+  checked,
+  onChange,
+  testId,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  testId: string;
+}) {
+  return (
+    <label className="check-inline">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(event) => onChange(event.target.checked)}
+        data-testid={testId}
+      />{' '}
+      {label}
+    </label>
   );
 }
 
