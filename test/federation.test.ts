@@ -109,6 +109,42 @@ describe('federation between two nodes over HTTP', () => {
     );
   });
 
+  it('replays what a crash cut: queues a missing pre-arrival and matches an unmatched import, each once', async () => {
+    const nl = net.nodes.NL!.node;
+    const sg = net.nodes.SG!.node;
+    const [shipment] = Array.from({ length: 1 }, () => extra.next().value as Shipment);
+    const accepted = async (node: typeof nl, id: string) => {
+      const record = await node.declarations.get(id);
+      return {
+        id,
+        version: 1,
+        contentHash: record.contentHash,
+        ucr: record.ucr,
+        at: record.createdAt,
+        type: record.type as 'import' | 'export',
+        canonical: () => record.canonical,
+      };
+    };
+    // Stored without the node's hooks, as a kill between the commit and the hook leaves them.
+    const [exported] = await new DeclarationService(nl.store).submit([shipment!.export]);
+    const exportedNow = await accepted(nl, exported!.id!);
+    await nl.prearrivals.replay([exportedNow]);
+    await nl.prearrivals.replay([exportedNow]);
+    const envelopes = await nl.federation.listOutbox({ partner: 'SG', category: 'declaration.prearrival' });
+    expect(envelopes.filter((e) => e.subject === exported!.id)).toHaveLength(1);
+    const ucr = shipment!.export.ucr?.toUpperCase();
+    await eventually(async () => (await sg.prearrivals.list({ state: 'expected' })).some((p) => p.ucr === ucr));
+
+    const [imported] = await new DeclarationService(sg.store).submit([shipment!.import]);
+    const importedNow = await accepted(sg, imported!.id!);
+    const before = (await sg.prearrivals.discrepancies({})).length;
+    await sg.prearrivals.replay([importedNow]);
+    await sg.prearrivals.replay([importedNow]);
+    const matches = (await sg.prearrivals.discrepancies({})).filter((m) => m.declarationId === imported!.id);
+    expect(matches).toHaveLength(1);
+    expect((await sg.prearrivals.discrepancies({})).length).toBe(before + 1);
+  });
+
   it('logs what was sent at one node and accepted at the other', async () => {
     const nl = net.nodes.NL!.node;
     const sg = net.nodes.SG!.node;

@@ -177,6 +177,37 @@ export class PrearrivalService {
     await this.sendExports(exports);
   }
 
+  /**
+   * The acceptance hook again, for versions a stopped process stored and may not have told it of (replayed when the
+   * node opens; see `DeclarationService.replayAnnouncements`). Unlike {@link onAccepted} it may hear of a declaration
+   * twice: an export whose pre-arrival is queued already and an import matched already are left as they are.
+   */
+  async replay(accepted: readonly AcceptedDeclaration[]): Promise<void> {
+    const directory = await this.options.federation.directory();
+    if (!directory) return;
+    const first = accepted.filter((item) => item.version === 1);
+    const exportIds = first.filter((item) => item.type === 'export').map((item) => item.id);
+    const importIds = first.filter((item) => item.type === 'import').map((item) => item.id);
+    const queued = await this.options.federation.queuedSubjects(PREARRIVAL_CATEGORY, exportIds);
+    const matched = new Set(
+      importIds.length === 0
+        ? []
+        : (
+            await this.db
+              .selectFrom('prearrivals')
+              .select('matched_declaration_id')
+              .where('matched_declaration_id', 'in', importIds)
+              .execute()
+          ).map((row) => row.matched_declaration_id),
+    );
+    const exports: { id: string; declaration: Declaration }[] = [];
+    for (const item of first) {
+      if (item.type === 'export' && !queued.has(item.id)) exports.push({ id: item.id, declaration: item.canonical() });
+      if (item.type === 'import' && !matched.has(item.id)) await this.match(item.id, item.canonical());
+    }
+    await this.sendExports(exports);
+  }
+
   /** Sends each export whose destination is a directory member as pre-arrival data, in one outbox write. */
   private async sendExports(exports: readonly { id: string; declaration: Declaration }[]): Promise<number> {
     const directory = await this.options.federation.directory();

@@ -233,9 +233,13 @@ export async function openNode(dataDir: string, options: OpenOptions = {}): Prom
   }
   federation.onDirectory(syncPartyKeys(agreements, config.administration));
   federation.onDirectory(syncWitnessing(log, config.administration));
-  // Declarations a killed process stored without writing their log entries: written now, before anything is answered
-  // (exports without their pre-arrival are queued by the federation routes' own catch-up when the node serves).
-  await declarations.replayAnnouncements(declarationLogReplay(log));
+  // Declarations a killed process stored without running their acceptance hook to the end: their log entries are
+  // written now, before anything is answered, then their pre-arrivals sent and their imports matched.
+  const replayLog = declarationLogReplay(log);
+  await declarations.replayAnnouncements(async (accepted) => {
+    await replayLog(accepted);
+    await prearrivals.replay(accepted);
+  });
   return {
     dataDir,
     config,
