@@ -268,6 +268,7 @@ describe('the declarations pages and the HS browser against a real node', () => 
     expect(statuses).toEqual(['rejected', 'rejected', 'created', 'created']);
     const table = (await page.getByTestId('import-table').textContent())!;
     expect(table).toContain('DECL_CONTAINER_CHECK_DIGIT');
+    expect(table).toContain('E2E-IMPORT-BAD'); // a rejected record is named by the reference it gave
     expect(table).toContain('/containers/0');
     expect(table).toContain('DECL_INPUT_MALFORMED');
     // The list behind it is reloaded with the two new declarations.

@@ -83,6 +83,7 @@ describe('checking on worker threads', () => {
     expect(actual.at(-6)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
     expect(actual.at(-5)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
     expect(actual.at(-4)!.errors.map((error) => error.code)).toContain('DECL_HS_CODE_UNKNOWN');
+    expect(actual.at(-4)!.functionalReference).toBe('INVALID-1');
     expect(actual.at(-3)!.errors).toEqual([expect.objectContaining({ code: 'DECL_TEXT_INVALID' })]);
     expect(actual.at(-3)!.errors[0]!.pointer).toMatch(/^\/items\/\d+\/description$/);
     expect(actual.at(-2)!.status).toBe('existing');

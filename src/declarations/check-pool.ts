@@ -39,14 +39,15 @@ type LargeColumn = 'original' | 'canonical' | 'trace';
 interface PackedItem {
   errors: CheckedItem['errors'];
   warnings: CheckedItem['warnings'];
+  reference?: string;
   /** The row without its large columns, and their lengths in {@link PackedChunk.text} (original: -1 for the text). */
   row?: Omit<DeclarationsTable, LargeColumn> & { lengths: [number, number, number] };
 }
 
 export function packChecked(items: readonly CheckedItem[], sent: readonly SubmissionItem[]): PackedChunk {
   const parts: string[] = [];
-  const packed = items.map(({ errors, warnings, row }, i): PackedItem => {
-    if (row === undefined) return { errors, warnings };
+  const packed = items.map(({ errors, warnings, row, reference }, i): PackedItem => {
+    if (row === undefined) return { errors, warnings, ...(reference === undefined ? {} : { reference }) };
     const { original, canonical, trace, ...rest } = row;
     const asSent = 'text' in sent[i]! && sent[i].text === original;
     if (!asSent) parts.push(original);
@@ -64,8 +65,8 @@ export function unpackChecked(chunk: PackedChunk, sent: readonly SubmissionItem[
   const { text } = chunk;
   let at = 0;
   const take = (length: number): string => text.slice(at, (at += length));
-  return chunk.items.map(({ errors, warnings, row }, i): CheckedItem => {
-    if (row === undefined) return { errors, warnings };
+  return chunk.items.map(({ errors, warnings, row, reference }, i): CheckedItem => {
+    if (row === undefined) return { errors, warnings, ...(reference === undefined ? {} : { reference }) };
     const { lengths, ...rest } = row;
     const item = sent[i]!;
     const original = lengths[0] === -1 && 'text' in item ? item.text : take(lengths[0]);

@@ -28,6 +28,8 @@ export interface CheckedItem {
   readonly errors: DeclarationProblem[];
   readonly warnings: DeclarationProblem[];
   readonly row?: DeclarationsTable;
+  /** A rejected item's functional reference as given, when it gave a text one: what its sender knows it by. */
+  readonly reference?: string;
 }
 
 /**
@@ -77,12 +79,31 @@ export function checkItem(item: SubmissionItem, env: DeclarationEnvironment, now
     value = item.value;
   }
   const checked = checkDeclaration(value, env);
-  if (checked.canonical === undefined) return { errors: checked.outcome.errors, warnings: checked.outcome.warnings };
+  if (checked.canonical === undefined) {
+    const reference = referenceOf(value);
+    return {
+      errors: checked.outcome.errors,
+      warnings: checked.outcome.warnings,
+      ...(reference === undefined ? {} : { reference }),
+    };
+  }
   return {
     errors: checked.outcome.errors,
     warnings: checked.outcome.warnings,
     row: toRow(original ?? JSON.stringify(value), checked, now, actor),
   };
+}
+
+/** The longest functional reference a rejected item's result repeats (the schema allows 70 characters). */
+const MAX_REFERENCE_ECHO = 70;
+
+/** The functional reference of an input that may be anything, when it is a text of a sensible length. */
+function referenceOf(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const reference = (value as { functionalReference?: unknown }).functionalReference;
+  if (typeof reference !== 'string') return undefined;
+  const trimmed = reference.trim();
+  return trimmed.length > 0 && trimmed.length <= MAX_REFERENCE_ECHO ? trimmed : undefined;
 }
 
 /** One record's JSON text as an object, or why it is not one. */

@@ -79,6 +79,8 @@ for (const target of storeTargets()) {
         expect.objectContaining({ code: 'DECL_HS_CODE_UNKNOWN', pointer: '/items/0/hs/code' }),
       );
       expect(results[2]!.errors[0]).toMatchObject({ code: 'DECL_SCHEMA_INVALID' });
+      // A rejected item is named by the reference it gave, when it gave one.
+      expect(results.map((r) => r.functionalReference)).toEqual(['GOOD-1', 'BAD-1', undefined, 'GOOD-2', 'GOOD-1']);
       expect((await service.list()).items.map((i) => i.functionalReference).sort()).toEqual(['GOOD-1', 'GOOD-2']);
     });
 

@@ -823,7 +823,10 @@ class Submission {
     };
     this.results.push(result);
     const row = checked.row;
-    if (row === undefined) return undefined;
+    if (row === undefined) {
+      if (checked.reference !== undefined) result.functionalReference = checked.reference;
+      return undefined;
+    }
     result.functionalReference = row.functional_reference;
     const key = submissionKey(row);
     const first = this.#firsts.get(key);

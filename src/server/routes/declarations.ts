@@ -40,7 +40,9 @@ const SubmissionResultSchema = Type.Object({
     Type.Literal('cancelled'),
   ]),
   id: Type.Optional(Type.String()),
-  functionalReference: Type.Optional(Type.String()),
+  functionalReference: Type.Optional(
+    Type.String({ description: 'The stored declaration’s, or the one a rejected item gave (when it gave a text one)' }),
+  ),
   errors: Type.Array(ProblemItem),
   warnings: Type.Array(ProblemItem),
   notes: Type.Optional(
