@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultEnvironment, generateDeclarationBatch } from '../src/declarations/index.js';
 import { initNode, openNode } from '../src/node/index.js';
-import { CLI, freePort, stop } from './process.js';
+import { freePort, startCli, stop } from './process.js';
 
 /**
  * A node run as `concord serve` and killed while it lodges declarations over HTTP: nothing it acknowledged is lost,
@@ -17,8 +16,7 @@ describe('declarations when the node process is killed', () => {
   let dataDir: string;
   let token: string;
   let port: number;
-  let child: ChildProcess | undefined;
-  let output = '';
+  let child: ReturnType<typeof startCli> | undefined;
   /** NDJSON bodies of 250 generated declarations each, and every functional reference. */
   let batches: string[];
   let references: string[];
@@ -62,18 +60,15 @@ describe('declarations when the node process is killed', () => {
 
   /** Starts `concord serve` (with a crash point armed, if given) and waits until it answers. */
   async function serve(crashAt?: string): Promise<void> {
-    const env = { ...process.env, CONCORD_CRASH_AT: crashAt ?? '' };
-    const started = spawn(
-      process.execPath,
-      [...CLI, 'serve', '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn'],
-      { stdio: ['ignore', 'pipe', 'pipe'], env },
-    );
+    const started = startCli(['serve', '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn'], {
+      CONCORD_CRASH_AT: crashAt ?? '',
+    });
     child = started;
-    started.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    started.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (started.exitCode !== null || started.signalCode !== null) throw new Error(`serve exited:\n${output}`);
+      if (started.exitCode !== null || started.signalCode !== null) {
+        throw new Error(`serve exited:\n${started.output()}`);
+      }
       const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
         (response) => response.ok,
         () => false,
@@ -81,7 +76,7 @@ describe('declarations when the node process is killed', () => {
       if (ok) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`serve did not answer in 60 s:\n${output}`);
+    throw new Error(`serve did not answer in 60 s:\n${started.output()}`);
   }
 
   /** Lodges an NDJSON body; the statuses when the node answered, undefined when the connection died. */

@@ -24,9 +24,12 @@ export function runCli(args: string[], options: { input?: string; env?: NodeJS.P
   });
 }
 
-/** Starts a long-running CLI command (serve, demo); the caller stops it. */
-export function startCli(args: string[]): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a long-running CLI command (serve, demo), with extra environment variables if given; the caller stops it. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [...CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -12,7 +12,7 @@ export interface CheckedDeclaration {
   readonly outcome: ValidationOutcome;
   readonly declaration?: Declaration;
   readonly canonical?: Declaration;
-  /** The canonical form's RFC 8785 text, which its content hash is taken over. */
+  /** The canonical form's RFC 8785 text, which its content hash is taken over; set with `canonical`. */
   readonly canonicalText?: string;
   readonly trace?: HarmonizationStep[];
 }
@@ -136,7 +136,7 @@ export function toRow(original: string, checked: CheckedDeclaration, now: string
     if (item.hs !== undefined) chapters.add(item.hs.code.slice(0, 2));
     if (item.origin !== undefined) origins.add(item.origin);
   }
-  const canonicalText = checked.canonicalText ?? canonicalDeclarationText(canonical);
+  const canonicalText = checked.canonicalText!;
   return {
     id: uuidV7(Date.parse(now)),
     declarant_key: declarantKey(canonical.declarant),

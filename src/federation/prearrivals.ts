@@ -186,9 +186,8 @@ export class PrearrivalService {
     const directory = await this.options.federation.directory();
     if (!directory) return;
     const first = accepted.filter((item) => item.version === 1);
-    const exportIds = first.filter((item) => item.type === 'export').map((item) => item.id);
+    const exports = new Map(first.filter((item) => item.type === 'export').map((item) => [item.id, item]));
     const importIds = first.filter((item) => item.type === 'import').map((item) => item.id);
-    const queued = await this.options.federation.queuedSubjects(PREARRIVAL_CATEGORY, exportIds);
     const matched = new Set(
       importIds.length === 0
         ? []
@@ -200,12 +199,21 @@ export class PrearrivalService {
               .execute()
           ).map((row) => row.matched_declaration_id),
     );
-    const exports: { id: string; declaration: Declaration }[] = [];
     for (const item of first) {
-      if (item.type === 'export' && !queued.has(item.id)) exports.push({ id: item.id, declaration: item.canonical() });
       if (item.type === 'import' && !matched.has(item.id)) await this.match(item.id, item.canonical());
     }
-    await this.sendExports(exports);
+    await this.sendUnqueued([...exports.keys()], (id) => exports.get(id)!.canonical());
+  }
+
+  /** Sends the pre-arrival of each export among `ids` that has none queued yet; returns how many were queued. */
+  private async sendUnqueued(
+    ids: readonly string[],
+    declaration: (id: string) => Declaration | Promise<Declaration>,
+  ): Promise<number> {
+    const queued = await this.options.federation.queuedSubjects(PREARRIVAL_CATEGORY, ids);
+    const missing = ids.filter((id) => !queued.has(id));
+    if (missing.length === 0) return 0;
+    return this.sendExports(await Promise.all(missing.map(async (id) => ({ id, declaration: await declaration(id) }))));
   }
 
   /** Sends each export whose destination is a directory member as pre-arrival data, in one outbox write. */
@@ -245,21 +253,10 @@ export class PrearrivalService {
     for (;;) {
       const page = await this.options.declarations.list({ type: 'export', limit: 500, ...(cursor ? { cursor } : {}) });
       const recent = page.items.filter((d) => d.createdAt >= since);
-      const sent = await this.options.federation.queuedSubjects(
-        PREARRIVAL_CATEGORY,
+      queued += await this.sendUnqueued(
         recent.map((d) => d.id),
+        async (id) => (await this.options.declarations.get(id)).canonical,
       );
-      const missing = recent.filter((d) => !sent.has(d.id));
-      if (missing.length > 0) {
-        queued += await this.sendExports(
-          await Promise.all(
-            missing.map(async (d) => ({
-              id: d.id,
-              declaration: (await this.options.declarations.get(d.id)).canonical,
-            })),
-          ),
-        );
-      }
       if (recent.length < page.items.length || !page.nextCursor) return queued;
       cursor = page.nextCursor;
     }

@@ -19,7 +19,7 @@ import { errorResponses, IdParams } from '../schemas.js';
 
 const LODGE = ['officer', 'supervisor', 'admin'] as const;
 /** The largest body `POST /api/v1/declarations` reads: 16 MiB, as large as a WCO DM XML document may be. */
-export const SUBMIT_BODY_LIMIT = 16 * 1024 * 1024;
+const SUBMIT_BODY_LIMIT = 16 * 1024 * 1024;
 const READ = ['officer', 'analyst', 'supervisor', 'auditor', 'admin'] as const;
 
 const ProblemItem = Type.Object({

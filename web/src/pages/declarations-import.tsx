@@ -18,7 +18,7 @@ const FORMATS = {
 type Format = keyof typeof FORMATS;
 
 /** What the node takes in one request; a larger file is for `concord import`, which streams it. */
-export const IMPORT_MAX_BYTES = 16 * 1024 * 1024;
+const IMPORT_MAX_BYTES = 16 * 1024 * 1024;
 /** Rows of the result table shown at most: the counts above it cover every record. */
 const SHOWN_RESULTS = 200;
 
