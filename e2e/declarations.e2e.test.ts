@@ -77,6 +77,10 @@ describe('the declarations pages and the HS browser against a real node', () => 
       [CLI, 'init', '--admin', 'NL', '--data-dir', home, '--admin-password-file', passwordFile],
       { cwd: ROOT },
     );
+    // A test node: its console may lodge generated declarations.
+    const configFile = path.join(home, 'concord.json');
+    const config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(configFile, JSON.stringify({ ...config, declarations: { syntheticLodging: true } }));
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -296,6 +300,86 @@ describe('the declarations pages and the HS browser against a real node', () => 
     await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(before + 2);
     await page.getByTestId('import-close').click();
     await expect(page.getByTestId('import-panel').count()).resolves.toBe(0);
+  });
+
+  it('generates labelled declarations in the console, the same as the CLI, downloads and lodges them', async () => {
+    const labelsFile = path.join(dataDir, 'e2e-generate.labels.ndjson');
+    const { stdout } = await run(
+      process.execPath,
+      [
+        CLI,
+        'generate',
+        'declarations',
+        '--count',
+        '20',
+        '--seed',
+        'e2e-generate',
+        '--country',
+        'NL',
+        '--irregular-rate',
+        '0.3',
+        '--labels',
+        labelsFile,
+      ],
+      { cwd: ROOT },
+    );
+    const ndjson = (text: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as { functionalReference: string });
+    const fromCli = ndjson(stdout);
+    const labelsFromCli = ndjson(await readFile(labelsFile, 'utf8'));
+    expect(labelsFromCli.length).toBeGreaterThan(0);
+
+    await page.goto(`${baseUrl}/declarations`);
+    await page.getByTestId('declarations-table').waitFor();
+    const before = await page.getByTestId('declaration-row').count();
+    await page.getByTestId('declarations-generate').click();
+    await page.getByRole('heading', { level: 2, name: 'Generate synthetic declarations' }).waitFor();
+    await page.getByTestId('generate-count').fill('20');
+    await page.getByTestId('generate-seed').fill('e2e-generate');
+    await page.getByTestId('generate-rate').fill('30');
+    await page.getByTestId('generate-submit').click();
+    await page.getByTestId('generate-results').waitFor();
+    await expect(page.getByTestId('generate-summary').textContent()).resolves.toBe(
+      `20 declarations generated, ${labelsFromCli.length} with a planted irregularity. Nothing was stored.`,
+    );
+    await expect(page.getByTestId('generate-row').count()).resolves.toBe(20);
+    await expect(page.locator('[data-testid="generate-row"][data-irregular="true"]').count()).resolves.toBe(
+      labelsFromCli.length,
+    );
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'declarations-generate.png'), fullPage: true });
+
+    // The downloads hold what the CLI prints for the same seed.
+    const [declarations] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('generate-download').click(),
+    ]);
+    expect(declarations.suggestedFilename()).toBe('declarations-e2e-generate.ndjson');
+    expect(ndjson(await readFile((await declarations.path())!, 'utf8'))).toEqual(fromCli);
+    const [labels] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('generate-download-labels').click(),
+    ]);
+    expect(ndjson(await readFile((await labels.path())!, 'utf8'))).toEqual(labelsFromCli);
+    // Nothing was stored by generating.
+    await page.getByTestId('declarations-refresh').click();
+    await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(before);
+
+    // Lodged on this (test) node: every one created, the list reloaded, each label linked to its declaration.
+    await page.getByTestId('generate-lodge').click();
+    await expect
+      .poll(() => page.getByTestId('generate-summary').textContent(), { timeout: 10_000 })
+      .toBe(`20 declarations generated and lodged, ${labelsFromCli.length} with a planted irregularity.`);
+    await expect(page.getByTestId('import-count-created').textContent()).resolves.toBe('20 created');
+    await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(before + 20);
+    await expect(page.getByTestId('generate-label').count()).resolves.toBe(labelsFromCli.length);
+    const first = page.getByTestId('generate-label').first().getByRole('link');
+    const reference = (await first.textContent())!;
+    expect(reference).toBe(labelsFromCli[0]!.functionalReference);
+    await first.click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(reference) }).waitFor();
   });
 
   it('raised no page error or CSP refusal', () => {

@@ -120,8 +120,11 @@ describe('concord demo', () => {
         const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
         const node = (await (await fetch(`${base}/api/v1/node`, { headers: { cookie } })).json()) as {
           administration: string;
+          declarations: { syntheticLodging: boolean };
         };
         ids.push(node.administration);
+        // Demo nodes hold synthetic trade only: their consoles may lodge more of it.
+        expect(node.declarations.syntheticLodging).toBe(true);
         const agreements = (await (await fetch(`${base}/api/v1/agreements`, { headers: { cookie } })).json()) as {
           items: { id: string; status: string }[];
         };

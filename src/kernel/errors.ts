@@ -153,6 +153,10 @@ export const ERROR_CATALOGUE = {
   },
   DECL_XML_UNSUPPORTED: { status: 400, title: 'The XML is not a WCO DM declaration Concord can import' },
   DECL_XSD_INVALID: { status: 422, title: 'The XML does not validate against the WCO DM (HMRC CDS) schema' },
+  DECL_SYNTHETIC_DISABLED: {
+    status: 403,
+    title: 'This node does not lodge generated declarations (declarations.syntheticLodging is off)',
+  },
 
   // agreements
   AGREEMENT_INVALID: { status: 400, title: 'The agreement document does not match its schema' },

@@ -48,4 +48,19 @@ describe('node configuration: federation settings', () => {
       readConfig(await withConfig({ administration: 'NL', declarations: { workers: 2 } })),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('declarations.workers') });
   });
+
+  it('reads synthetic lodging as a boolean and refuses anything else', async () => {
+    const config = await readConfig(
+      await withConfig({ administration: 'NL', declarations: { syntheticLodging: true, checkWorkers: 1 } }),
+    );
+    expect(config.declarations).toEqual({ syntheticLodging: true, checkWorkers: 1 });
+    for (const value of [1, 'true', null]) {
+      await expect(
+        readConfig(await withConfig({ administration: 'NL', declarations: { syntheticLodging: value } })),
+      ).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('declarations.syntheticLodging must be true or false'),
+      });
+    }
+  });
 });

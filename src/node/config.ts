@@ -29,6 +29,11 @@ export interface DeclarationSettings {
    * cores, at most 4; 0 checks on the main thread).
    */
   checkWorkers?: number;
+  /**
+   * Generated (synthetic) declarations may be lodged on this node from the console and the API: for demonstration,
+   * test and training nodes, never for a node that holds real trade (false).
+   */
+  syntheticLodging?: boolean;
 }
 
 export interface FederationSettings {
@@ -92,26 +97,36 @@ const FEDERATION_LIMITS: Record<keyof FederationSettings, [number, number]> = {
   directoryRefreshSeconds: [1, 86_400],
 };
 
-const DECLARATION_LIMITS: Record<keyof DeclarationSettings, [number, number]> = {
+const DECLARATION_LIMITS: Record<keyof DeclarationSettings, [number, number] | 'boolean'> = {
   checkWorkers: [0, 64],
+  syntheticLodging: 'boolean',
 };
 
-/** A section of numeric settings, each within its limits. */
+/** A section of settings, each a number within its limits or a boolean. */
 function readSettings<T extends object>(
   section: string,
   value: unknown,
-  limits: Record<keyof T, [number, number]>,
+  limits: Record<keyof T, [number, number] | 'boolean'>,
   dataDir: string,
 ): Partial<T> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: "${section}" is an object`, { dataDir });
   }
-  const settings: Record<string, number> = {};
+  const settings: Record<string, number | boolean> = {};
   for (const [key, raw] of Object.entries(value)) {
-    const range = (limits as Record<string, [number, number] | undefined>)[key];
+    const range = (limits as Record<string, [number, number] | 'boolean' | undefined>)[key];
     if (!range)
       throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: unknown setting ${section}.${key}`, { dataDir });
+    if (range === 'boolean') {
+      if (typeof raw !== 'boolean') {
+        throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: ${section}.${key} must be true or false`, {
+          dataDir,
+        });
+      }
+      settings[key] = raw;
+      continue;
+    }
     if (typeof raw !== 'number' || !(raw >= range[0] && raw <= range[1])) {
       throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: ${section}.${key} must be ${range[0]}–${range[1]}`, {
         dataDir,

@@ -32,7 +32,14 @@ import {
 import { IdentityService, type IdentityOptions } from '../identity/index.js';
 import { LedgerService } from '../ledger/index.js';
 import { migrate, openStore, type Store } from '../storage/index.js';
-import { type NodeConfig, parseAdministration, readConfig, writeConfig, CONFIG_FILE } from './config.js';
+import {
+  type DeclarationSettings,
+  type NodeConfig,
+  parseAdministration,
+  readConfig,
+  writeConfig,
+  CONFIG_FILE,
+} from './config.js';
 import { agreementLogEvents, bothEvents, declarationLogEvents, declarationLogReplay } from './log-producers.js';
 import { ALL_MIGRATIONS } from './migrations.js';
 import { httpWitnessClient } from './witness-client.js';
@@ -79,6 +86,8 @@ export interface InitOptions {
   databaseSchema?: string | undefined;
   /** The first admin's password; a random one is made (and returned) when absent. */
   adminPassword?: string | undefined;
+  /** Declaration settings written into concord.json (a demo node lodges generated declarations). */
+  declarations?: DeclarationSettings | undefined;
 }
 
 /**
@@ -98,6 +107,7 @@ export async function initNode(options: InitOptions): Promise<{ config: NodeConf
     databaseUrl: options.databaseUrl,
     databaseSchema: options.databaseSchema,
     createdAt: new Date().toISOString(),
+    ...(options.declarations ? { declarations: options.declarations } : {}),
   };
   await saveKeyPair(join(dataDir, KEY_FILES.signing), generateSigningKey());
   await saveKeyPair(join(dataDir, KEY_FILES.encryption), generateEncryptionKey());

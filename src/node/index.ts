@@ -1,4 +1,11 @@
-export { ADMINISTRATION_ID, parseAdministration, readConfig, type NodeConfig } from './config.js';
+export {
+  ADMINISTRATION_ID,
+  parseAdministration,
+  readConfig,
+  writeConfig,
+  type DeclarationSettings,
+  type NodeConfig,
+} from './config.js';
 export {
   initNode,
   openNode,

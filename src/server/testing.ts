@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { initNode, openNode, type NodeContext } from '../node/index.js';
+import { type DeclarationSettings, initNode, openNode, type NodeContext } from '../node/index.js';
 import { buildServer } from './app.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './access.js';
 
@@ -25,6 +25,7 @@ export async function startTestNode(
     schema?: string;
     /** The built console to serve (browser tests); none by default. */
     webRoot?: string | null;
+    declarations?: DeclarationSettings;
   } = {},
 ): Promise<TestNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'concord-test-'));
@@ -34,6 +35,7 @@ export async function startTestNode(
     adminPassword: TEST_PASSWORD,
     databaseUrl: options.databaseUrl,
     databaseSchema: options.schema,
+    declarations: options.declarations,
   });
   const node = await openNode(dataDir);
   const { app } = await buildServer(node, { webRoot: options.webRoot ?? null });

@@ -20,7 +20,7 @@ import {
   saveKeyPair,
   type SigningKeyPair,
 } from '../../kernel/index.js';
-import { initNode, nodeMember, openNode, type NodeContext } from '../../node/index.js';
+import { initNode, nodeMember, openNode, readConfig, writeConfig, type NodeContext } from '../../node/index.js';
 import { run } from '../output.js';
 
 /** The demo network: three administrations on one machine. */
@@ -60,9 +60,19 @@ async function prepare(dir: string, endpoints: Record<string, string>): Promise<
   }
   for (const admin of DEMO_ADMINISTRATIONS) {
     const dataDir = join(dir, admin.id);
-    if (existsSync(join(dataDir, 'concord.json'))) continue;
+    if (existsSync(join(dataDir, 'concord.json'))) {
+      await allowSyntheticLodging(dataDir);
+      continue;
+    }
     process.stdout.write(`Initializing ${admin.id} in ${dataDir} …\n`);
-    await initNode({ dataDir, administration: admin.id, name: admin.name, adminPassword: credentials.password });
+    await initNode({
+      dataDir,
+      administration: admin.id,
+      name: admin.name,
+      adminPassword: credentials.password,
+      // Demo nodes hold only synthetic trade: the console may lodge more of it.
+      declarations: { syntheticLodging: true },
+    });
     const node = await openNode(dataDir);
     try {
       for (const user of DEMO_USERS) await node.identity.createUser({ ...user, password: credentials.password });
@@ -104,6 +114,13 @@ async function prepare(dir: string, endpoints: Record<string, string>): Promise<
     await writeFile(credentialsFile, JSON.stringify(credentials) + '\n', { mode: 0o600 });
   }
   return credentials;
+}
+
+/** A demo node made by an earlier version gets the setting its console's generator needs. */
+async function allowSyntheticLodging(dataDir: string): Promise<void> {
+  const config = await readConfig(dataDir);
+  if (config.declarations?.syntheticLodging === true) return;
+  await writeConfig(dataDir, { ...config, declarations: { ...config.declarations, syntheticLodging: true } });
 }
 
 /**

@@ -253,3 +253,114 @@ describe('POST /api/v1/declarations with CSV and WCO DM XML', () => {
     expect((await listed()).length).toBe(before);
   });
 });
+
+describe('POST /api/v1/declarations/generate', () => {
+  let training: TestNode;
+  let trainer: { cookie: string; csrf: string };
+  let trainee: { cookie: string; csrf: string };
+  beforeAll(async () => {
+    training = await startTestNode({ administration: 'KE', declarations: { syntheticLodging: true } });
+    await training.node.identity.createUser({ username: 'trainer', password: TEST_PASSWORD, roles: ['officer'] });
+    await training.node.identity.createUser({ username: 'trainee', password: TEST_PASSWORD, roles: ['analyst'] });
+    trainer = await training.login('trainer');
+    trainee = await training.login('trainee');
+  });
+  afterAll(async () => {
+    await training.close();
+  });
+
+  type Generated = {
+    declarations?: { functionalReference: string; type: string; dispatchCountry?: string }[];
+    results?: { status: string; id?: string; functionalReference?: string }[];
+    labels: { functionalReference: string; irregularities: { kind: string; note: string }[] }[];
+  };
+  const generate = (node: TestNode, session: { cookie: string; csrf: string }, payload: object) =>
+    node.app.inject({
+      method: 'POST',
+      url: '/api/v1/declarations/generate',
+      headers: sessionHeaders(session),
+      payload,
+    });
+  const stored = async (node: TestNode, session: { cookie: string; csrf: string }) =>
+    (await node.app.inject({ url: '/api/v1/declarations?limit=500', headers: sessionHeaders(session) })).json<{
+      items: { functionalReference: string }[];
+    }>().items;
+
+  it('returns labelled declarations, the same for the same seed, lodged with the node’s country, storing nothing', async () => {
+    const before = (await stored(training, trainee)).length;
+    const request = { count: 40, seed: 'class-1', irregularRate: 0.5 };
+    const first = await generate(training, trainee, request);
+    expect(first.statusCode).toBe(200);
+    const body = first.json<Generated>();
+    expect(body.declarations).toHaveLength(40);
+    expect(body.results).toBeUndefined();
+    expect(body.labels.length).toBeGreaterThan(5);
+    const references = new Set(body.declarations!.map((d) => d.functionalReference));
+    for (const label of body.labels) {
+      expect(references.has(label.functionalReference)).toBe(true);
+      expect(label.irregularities[0]!.note).not.toBe('');
+    }
+    // The administration id KE gives the country: its honest exports leave from Kenya.
+    const labelled = new Set(body.labels.map((l) => l.functionalReference));
+    const exports = body.declarations!.filter((d) => d.type === 'export' && !labelled.has(d.functionalReference));
+    expect(exports.length).toBeGreaterThan(0);
+    expect(exports.every((d) => d.dispatchCountry === 'KE')).toBe(true);
+    const again = await generate(training, trainee, request);
+    expect(again.body).toBe(first.body);
+    const other = await generate(training, trainee, { ...request, seed: 'class-2' });
+    expect(other.body).not.toBe(first.body);
+    const onlyUndervalued = await generate(training, trainee, { ...request, kinds: ['undervaluation'] });
+    const kinds = onlyUndervalued.json<Generated>().labels.flatMap((l) => l.irregularities.map((i) => i.kind));
+    expect(new Set(kinds)).toEqual(new Set(['undervaluation']));
+    expect((await stored(training, trainee)).length).toBe(before);
+  });
+
+  it('lodges them on a node that allows it: created, then found again for the same seed', async () => {
+    const request = { count: 25, seed: 'lodged-1', irregularRate: 0.2, lodge: true };
+    const first = await generate(training, trainer, request);
+    expect(first.statusCode).toBe(201);
+    const body = first.json<Generated>();
+    expect(body.declarations).toBeUndefined();
+    expect(body.results).toHaveLength(25);
+    expect(body.results!.every((r) => r.status === 'created' && r.id !== undefined)).toBe(true);
+    const lodged = new Set((await stored(training, trainer)).map((d) => d.functionalReference));
+    for (const result of body.results!) expect(lodged.has(result.functionalReference!)).toBe(true);
+    for (const label of body.labels) expect(lodged.has(label.functionalReference)).toBe(true);
+    const again = await generate(training, trainer, request);
+    expect(again.statusCode).toBe(200);
+    expect(again.json<Generated>().results!.map((r) => r.status)).toEqual(Array(25).fill('existing'));
+  });
+
+  it('refuses to lodge on a node holding real trade (403 DECL_SYNTHETIC_DISABLED) or without a lodging role', async () => {
+    const before = (await stored(t, officer)).length;
+    const real = await generate(t, officer, { count: 3, seed: 'x', lodge: true });
+    expect(real.statusCode).toBe(403);
+    expect(real.json()).toMatchObject({ code: 'DECL_SYNTHETIC_DISABLED' });
+    expect((await stored(t, officer)).length).toBe(before);
+    // The same request without lodging is allowed there: it stores nothing.
+    expect((await generate(t, officer, { count: 3, seed: 'x' })).statusCode).toBe(200);
+    const analyst = await generate(training, trainee, { count: 3, seed: 'analyst', lodge: true });
+    expect(analyst.statusCode).toBe(403);
+    expect(analyst.json()).toMatchObject({ code: 'AUTH_FORBIDDEN' });
+    expect((await stored(training, trainee)).some((d) => d.functionalReference.startsWith('analyst'))).toBe(false);
+  });
+
+  it('refuses bad parameters with 400 REQUEST_INVALID', async () => {
+    for (const payload of [
+      { count: 0, seed: 's' },
+      { count: 5001, seed: 's' },
+      { count: 1.5, seed: 's' },
+      { count: 3 },
+      { count: 3, seed: '' },
+      { count: 3, seed: 's', irregularRate: 1.5 },
+      { count: 3, seed: 's', kinds: ['smuggling'] },
+      { count: 3, seed: 's', country: 'XZ' },
+      { count: 3, seed: 's', from: '2025-02-01', to: '2025-01-01' },
+      { count: 3, seed: 's', colour: 'red' },
+    ]) {
+      const response = await generate(training, trainer, payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'REQUEST_INVALID' });
+    }
+  });
+});

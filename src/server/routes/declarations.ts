@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import {
   DECLARATION_TYPES,
   DeclarationSchema,
+  generateDeclarationBatch,
+  IRREGULARITY_KINDS,
   hmrcDeclarationSchemas,
   importWcoDeclaration,
   parseCsvDeclarations,
@@ -21,6 +23,8 @@ const LODGE = ['officer', 'supervisor', 'admin'] as const;
 /** The largest body `POST /api/v1/declarations` reads: 16 MiB, as large as a WCO DM XML document may be. */
 const SUBMIT_BODY_LIMIT = 16 * 1024 * 1024;
 const READ = ['officer', 'analyst', 'supervisor', 'auditor', 'admin'] as const;
+/** Generated declarations one request returns or lodges at most; `concord generate` streams any number. */
+const GENERATE_MAX = 5000;
 
 const ProblemItem = Type.Object({
   code: Type.String(),
@@ -148,6 +152,59 @@ const CancelBody = Type.Object(
   { additionalProperties: false },
 );
 
+const GenerateBody = Type.Object(
+  {
+    count: Type.Integer({ minimum: 1, maximum: GENERATE_MAX, description: 'How many declarations' }),
+    seed: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'The same seed (with the same options) gives the same declarations, in the same order',
+    }),
+    country: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z]{2}$',
+        description:
+          'ISO 3166-1 alpha-2 of the administration they are lodged with (imports into it, exports from it); ' +
+          'default: the node’s own when its administration id starts with a country code',
+      }),
+    ),
+    irregularRate: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'Share of declarations with a planted irregularity (0)' }),
+    ),
+    kinds: Type.Optional(
+      Type.Array(Type.Union(IRREGULARITY_KINDS.map((kind) => Type.Literal(kind))), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Irregularities to plant (all kinds)',
+      }),
+    ),
+    from: Type.Optional(Type.String({ format: 'date', description: 'First lodging date (2024-01-01)' })),
+    to: Type.Optional(Type.String({ format: 'date', description: 'Last lodging date (2025-12-31)' })),
+    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 99, description: 'Goods items at most (9)' })),
+    lodge: Type.Optional(
+      Type.Boolean({
+        description:
+          'Lodge them on this node, as `POST /api/v1/declarations` does (officer, supervisor or admin; only where ' +
+          'concord.json sets declarations.syntheticLodging)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const LabelSchema = Type.Object({
+  functionalReference: Type.String(),
+  irregularities: Type.Array(
+    Type.Object({
+      kind: Type.Union(IRREGULARITY_KINDS.map((kind) => Type.Literal(kind))),
+      item: Type.Optional(Type.Integer({ description: 'The goods item’s sequence, for an item-level irregularity' })),
+      declared: Type.Unknown({ description: 'What the declaration states' }),
+      actual: Type.Unknown({ description: 'The truth' }),
+      note: Type.String(),
+    }),
+  ),
+});
+
 /** Declarations: lodging (one, an array, or NDJSON), listing, reading with the harmonization trace, amending, cancelling. */
 export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { declarations } = ctx.node;
@@ -224,6 +281,87 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
         });
       }
       return reply.status(results.some((r) => r.status === 'created') ? 201 : 200).send({ results });
+    },
+  );
+
+  app.post<{ Body: Static<typeof GenerateBody> }>(
+    '/api/v1/declarations/generate',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['declarations'],
+        summary:
+          'Generate synthetic declarations, labelled with the irregularities planted in them; optionally lodge them',
+        description:
+          'The generator of `concord generate declarations`: deterministic from the seed, real lanes, ports and ' +
+          'HS goods with plausible values and masses, valid container and IMO numbers, traders named in their ' +
+          'scripts. `labels` lists the declarations with a planted irregularity and the truth behind it. Without ' +
+          '`lodge`, nothing is stored and the declarations are returned. With `lodge: true` they are lodged as ' +
+          '`POST /api/v1/declarations` lodges them and the results are returned instead; this needs the officer, ' +
+          'supervisor or admin role and a node whose concord.json sets `declarations.syntheticLodging` ' +
+          '(403 DECL_SYNTHETIC_DISABLED otherwise). Lodging the same seed again finds the stored declarations.',
+        body: GenerateBody,
+        response: {
+          200: Type.Object({
+            declarations: Type.Optional(Type.Array(Type.Ref('Declaration'))),
+            results: Type.Optional(Type.Array(SubmissionResultSchema)),
+            labels: Type.Array(LabelSchema),
+          }),
+          201: Type.Object({ results: Type.Array(SubmissionResultSchema), labels: Type.Array(LabelSchema) }),
+          ...errorResponses(400, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { lodge, ...options } = request.body;
+      if (options.from !== undefined && options.to !== undefined && options.from > options.to) {
+        throw new ConcordError('REQUEST_INVALID', '`from` is after `to`', { from: options.from, to: options.to });
+      }
+      const env = await declarations.environment();
+      // An administration id starts with its country (NL, US-CBP) unless it is a union's (EU): then any country.
+      const country = (options.country ?? ctx.node.config.administration.slice(0, 2)).toUpperCase();
+      const known = env.reference.countries.find(country) !== undefined;
+      if (options.country !== undefined && !known) {
+        throw new ConcordError('REQUEST_INVALID', `${options.country} is not an ISO 3166-1 country`, {
+          country: options.country,
+        });
+      }
+      if (lodge === true) {
+        if (!LODGE.some((role) => request.principal.roles.includes(role))) {
+          await request.recordAccess({ action: 'declaration.generate', outcome: 'denied', details: { lodge } });
+          throw new ConcordError('AUTH_FORBIDDEN', `lodging requires one of the roles: ${LODGE.join(', ')}`, {
+            required: [...LODGE],
+          });
+        }
+        if (ctx.node.config.declarations?.syntheticLodging !== true) {
+          await request.recordAccess({ action: 'declaration.generate', outcome: 'denied', details: { lodge } });
+          throw new ConcordError(
+            'DECL_SYNTHETIC_DISABLED',
+            'this node holds real trade: set declarations.syntheticLodging in concord.json on a demo, test or ' +
+              'training node',
+          );
+        }
+      }
+      const generated = generateDeclarationBatch(env, { ...options, country: known ? country : undefined });
+      const labels = generated
+        .filter((g) => g.irregularities.length > 0)
+        .map((g) => ({ functionalReference: g.declaration.functionalReference!, irregularities: g.irregularities }));
+      const details = { seed: options.seed, count: options.count, irregular: labels.length, lodge: lodge === true };
+      if (lodge !== true) {
+        await request.recordAccess({ action: 'declaration.generate', outcome: 'success', details });
+        return { declarations: generated.map((g) => g.declaration), labels };
+      }
+      const results = await declarations.submit(
+        generated.map((g) => g.declaration),
+        { actor: request.principal.name },
+      );
+      await request.recordAccess({
+        action: 'declaration.generate',
+        targetType: 'declaration',
+        outcome: results.some((r) => r.status === 'rejected') ? 'failure' : 'success',
+        details: { ...details, ...count(results) },
+      });
+      return reply.status(results.some((r) => r.status === 'created') ? 201 : 200).send({ results, labels });
     },
   );
 
@@ -356,10 +494,6 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: ServerConte
   );
 }
 
-/**
- * The request body as records: NDJSON text is read line by line, CSV and XML from their bytes, JSON values are
- * already parsed by Fastify.
- */
 /** `xsd=true`: the XML body against the shipped HMRC CDS declaration schemas, before anything is read into the model. */
 async function checkXsd(body: unknown, contentType: string): Promise<void> {
   if (!contentType.endsWith('xml') || !Buffer.isBuffer(body)) {
@@ -375,6 +509,10 @@ async function checkXsd(body: unknown, contentType: string): Promise<void> {
   }
 }
 
+/**
+ * The request body as records: NDJSON text is read line by line, CSV and XML from their bytes, JSON values are
+ * already parsed by Fastify.
+ */
 function toRecords(body: unknown, contentType: string): ImportRecord[] {
   if (Buffer.isBuffer(body)) {
     return contentType === 'text/csv' ? parseCsvDeclarations(body) : wcoImportRecords(importWcoDeclaration(body));

@@ -88,6 +88,11 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: ServerContext): vo
             startedAt: Type.String(),
             uptimeSeconds: Type.Number(),
             database: Type.Object({ dialect: Type.String() }),
+            declarations: Type.Object({
+              syntheticLodging: Type.Boolean({
+                description: 'Generated declarations may be lodged here (a demo, test or training node)',
+              }),
+            }),
             keys: Type.Object({ signing: KeySchema, encryption: KeySchema }),
             health: HealthSchema,
           }),
@@ -102,6 +107,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: ServerContext): vo
       startedAt: new Date(ctx.startedAt).toISOString(),
       uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
       database: { dialect: node.store.dialect },
+      declarations: { syntheticLodging: node.config.declarations?.syntheticLodging === true },
       keys: {
         signing: { kid: node.keys.signing.kid, jwk: { ...node.keys.signing.publicJwk, kid: node.keys.signing.kid } },
         encryption: {

@@ -9,6 +9,8 @@ import type {
   CreatedToken,
   DeclarationFilter,
   DeclarationRecord,
+  Generated,
+  GenerateRequest,
   DeclarationSummary,
   DeclarationVersion,
   SubmissionResult,
@@ -88,6 +90,9 @@ export const api = {
       `/api/v1/declarations${toQuery({ atomic: options.atomic ? 'true' : undefined, xsd: options.xsd ? 'true' : undefined })}`,
       { method: 'POST', raw: { body: file, contentType } },
     ),
+  /** Synthetic declarations, labelled; lodged on the node only with `lodge` (where the node allows it). */
+  generateDeclarations: (body: GenerateRequest) =>
+    request<Generated>('/api/v1/declarations/generate', { method: 'POST', body }),
   declaration: (id: string, signal?: AbortSignal) =>
     request<DeclarationRecord>(`/api/v1/declarations/${encodeURIComponent(id)}`, { signal }),
   declarationVersions: (id: string, signal?: AbortSignal) =>

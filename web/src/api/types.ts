@@ -43,6 +43,7 @@ export interface NodeInfo {
   startedAt: string;
   uptimeSeconds: number;
   database: { dialect: 'sqlite' | 'postgres' };
+  declarations: { syntheticLodging: boolean };
   keys: { signing: NodeKey; encryption: NodeKey };
   health: { status: 'ok' | 'degraded'; checks: HealthCheck[] };
 }
@@ -218,6 +219,41 @@ export interface GoodsItem {
   preference?: string;
   packages?: { count: number; type?: string };
   documents?: { type: string; id: string; issuedOn?: string }[];
+}
+
+/** The irregularities the generator plants. */
+export const IRREGULARITY_KINDS = [
+  'undervaluation',
+  'misclassification',
+  'origin-misdeclaration',
+  'transshipment',
+  'split-consignment',
+] as const;
+export type IrregularityKind = (typeof IRREGULARITY_KINDS)[number];
+
+/** What `POST /api/v1/declarations/generate` is asked for. */
+export interface GenerateRequest {
+  count: number;
+  seed: string;
+  irregularRate?: number;
+  kinds?: IrregularityKind[];
+  from?: string;
+  to?: string;
+  lodge?: boolean;
+}
+
+/** A generated declaration with a planted irregularity, and the truth behind it. */
+export interface GeneratedLabel {
+  functionalReference: string;
+  irregularities: { kind: IrregularityKind; item?: number; declared: unknown; actual: unknown; note: string }[];
+}
+
+export interface Generated {
+  /** Without `lodge`: the declarations, stored nowhere. */
+  declarations?: Declaration[];
+  /** With `lodge`: what lodging each one did. */
+  results?: SubmissionResult[];
+  labels: GeneratedLabel[];
 }
 
 /** A customs declaration (WCO DM 42A), schema `Declaration`. */

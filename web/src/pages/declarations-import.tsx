@@ -155,7 +155,7 @@ export function ImportPanel({ onLodged, onClose }: { onLodged: () => void; onClo
 }
 
 /** One option of the import, as a labelled checkbox. */
-function Check({
+export function Check({
   label,
   checked,
   onChange,
@@ -179,7 +179,7 @@ function Check({
   );
 }
 
-function ImportResults({ results }: { results: SubmissionResult[] }) {
+export function ImportResults({ results }: { results: SubmissionResult[] }) {
   const { t } = useTranslation();
   const counts = new Map<SubmissionResult['status'], number>();
   for (const result of results) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);

@@ -4,6 +4,7 @@ import { toQuery } from '../api/client.js';
 import { api } from '../api/endpoints.js';
 import { DECLARATION_STATUSES, DECLARATION_TYPES, type DeclarationSummary, type Role } from '../api/types.js';
 import { useMe } from '../auth/session.js';
+import { useNodeInfo } from '../node-info.js';
 import { Badge } from '../components/badges.js';
 import { PageHeader } from '../components/page-header.js';
 import { ProblemAlert } from '../components/problem-alert.js';
@@ -11,6 +12,7 @@ import { Spinner } from '../components/spinner.js';
 import { countryName, formatDate } from '../format.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { DeclarationPage, STATUS_TONE } from './declaration-page.js';
+import { GeneratePanel } from './declarations-generate.js';
 import { ImportPanel } from './declarations-import.js';
 import { NotFoundPage } from './not-found-page.js';
 
@@ -211,7 +213,9 @@ export function DeclarationsPage() {
   const [reloadCount, setReloadCount] = useState(0);
   const me = useMe();
   const mayLodge = me.roles.some((role) => LODGE.includes(role));
-  const [importing, setImporting] = useState(false);
+  const nodeAllowsLodging = useNodeInfo().data?.declarations.syntheticLodging === true;
+  /** The panel open above the list, if any. */
+  const [panel, setPanel] = useState<'import' | 'generate' | null>(null);
 
   // First page whenever the filter (in the URL) changes. Later pages are appended by "Load more".
   useEffect(() => {
@@ -260,14 +264,24 @@ export function DeclarationsPage() {
         description={t('declarations.description')}
         actions={
           <>
-            {mayLodge && !importing ? (
+            {mayLodge && panel !== 'import' ? (
               <button
                 type="button"
                 className="button button--primary"
-                onClick={() => setImporting(true)}
+                onClick={() => setPanel('import')}
                 data-testid="declarations-import"
               >
                 {t('declarations.import.open')}
+              </button>
+            ) : null}
+            {panel !== 'generate' ? (
+              <button
+                type="button"
+                className="button"
+                onClick={() => setPanel('generate')}
+                data-testid="declarations-generate"
+              >
+                {t('declarations.generate.open')}
               </button>
             ) : null}
             <button
@@ -281,8 +295,16 @@ export function DeclarationsPage() {
           </>
         }
       />
-      {importing ? (
-        <ImportPanel onLodged={() => setReloadCount((n) => n + 1)} onClose={() => setImporting(false)} />
+      {panel === 'import' ? (
+        <ImportPanel onLodged={() => setReloadCount((n) => n + 1)} onClose={() => setPanel(null)} />
+      ) : null}
+      {panel === 'generate' ? (
+        <GeneratePanel
+          mayLodge={mayLodge}
+          nodeAllowsLodging={nodeAllowsLodging}
+          onLodged={() => setReloadCount((n) => n + 1)}
+          onClose={() => setPanel(null)}
+        />
       ) : null}
       <FilterForm key={filterKey} filter={filter} />
       <ProblemAlert error={current?.error} />
