@@ -37,20 +37,28 @@ function parseFormat(value: string | undefined): InputFormat | undefined {
   return value as InputFormat;
 }
 
-function progressBar(enabled: boolean, total: number): cliProgress.SingleBar | undefined {
+const PROGRESS_FORMATS = {
+  import: '{bar} {percentage}% | {records} records | {rejected} rejected | ETA {eta_formatted}',
+  generate: '{bar} {percentage}% | {value} of {total} declarations | ETA {eta_formatted}',
+} as const;
+
+/** A progress bar on standard error, for a person watching a terminal; none otherwise. */
+function progressBar(
+  enabled: boolean,
+  total: number,
+  kind: keyof typeof PROGRESS_FORMATS = 'import',
+): cliProgress.SingleBar | undefined {
   if (!enabled) return undefined;
   const bar = new cliProgress.SingleBar(
-    {
-      format: '{bar} {percentage}% | {records} records | {rejected} rejected | ETA {eta_formatted}',
-      stream: process.stderr,
-      hideCursor: true,
-      noTTYOutput: false,
-    },
+    { format: PROGRESS_FORMATS[kind], stream: process.stderr, hideCursor: true, noTTYOutput: false },
     cliProgress.Presets.shades_classic,
   );
   bar.start(Math.max(total, 1), 0, { records: 0, rejected: 0 });
   return bar;
 }
+
+/** Declarations generated between two updates of the progress bar. */
+const GENERATE_PROGRESS_STEP = 1000;
 
 export function registerDeclarationCommands(program: Command): void {
   program
@@ -255,6 +263,12 @@ export function registerDeclarationCommands(program: Command): void {
             throw new ConcordError('REQUEST_INVALID', `--kinds are among ${IRREGULARITY_KINDS.join(', ')}`);
           }
           const labels = opts.labels ? createWriteStream(opts.labels) : undefined;
+          // Shown when the declarations go to a file or a pipe and a person watches the terminal.
+          const bar = progressBar(
+            process.stderr.isTTY === true && process.stdout.isTTY !== true && count > GENERATE_PROGRESS_STEP,
+            count,
+            'generate',
+          );
           let n = 0;
           let buffer = '';
           for (const generated of generateDeclarations(defaultEnvironment(), {
@@ -277,8 +291,11 @@ export function registerDeclarationCommands(program: Command): void {
               if (!process.stdout.write(buffer)) await new Promise((r) => process.stdout.once('drain', r));
               buffer = '';
             }
+            if (n % GENERATE_PROGRESS_STEP === 0) bar?.update(n);
           }
           process.stdout.write(buffer);
+          bar?.update(count);
+          bar?.stop();
           if (labels) await new Promise((resolve) => labels.end(resolve));
         }),
     );
