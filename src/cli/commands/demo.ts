@@ -39,7 +39,7 @@ const DEMO_USERS = [
 ] as const;
 
 /** Generated declarations each demo node starts with. */
-const DEMO_DECLARATIONS = 2000;
+const DEMO_DECLARATIONS = 3000;
 
 interface Credentials {
   password: string;
