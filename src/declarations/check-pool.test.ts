@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConcordError, ManualClock } from '../kernel/index.js';
 import { loadReferenceData } from '../reference/index.js';
-import { migrate, openStore, type Store } from '../storage/index.js';
-import { CheckPool, packChecked, unpackChecked } from './check-pool.js';
-import { checkItem } from './checking.js';
+import { migrate, type Store, type StoreTarget, storeTargets } from '../storage/index.js';
+import { CheckPool, packChecked, releaseChecked, unpackChecked } from './check-pool.js';
+import { type CheckedItem, checkItem, withTexts } from './checking.js';
 import {
   CHECK_POOL_MIN_ITEMS,
   DeclarationService,
@@ -49,13 +49,13 @@ function mixedNdjson(): string {
 }
 
 describe('checking on worker threads', () => {
-  const stores: Store[] = [];
+  const stores: { store: Store; target: StoreTarget }[] = [];
   const services: DeclarationService[] = [];
-  const open = async (checkWorkers: number) => {
-    const store = await openStore({ sqlitePath: ':memory:' });
+  const open = async (checkWorkers: number, target: StoreTarget = storeTargets()[0]!) => {
+    const store = await target.open();
     await migrate(store, declarationsMigrations);
     const service = new DeclarationService(store, { clock, checkWorkers });
-    stores.push(store);
+    stores.push({ store, target });
     services.push(service);
     return { store, service };
   };
@@ -65,44 +65,46 @@ describe('checking on worker threads', () => {
   });
   afterEach(async () => {
     for (const service of services) await service.close();
-    for (const store of stores) await store.close();
+    for (const { store, target } of stores) await target.dispose(store);
   });
 
-  it('gives every item the result it gets on the calling thread, and stores the same rows', async () => {
-    const records = parseJsonDeclarations(mixedNdjson(), 'ndjson', { defer: true });
-    expect(records.every((record) => record.text !== undefined)).toBe(true);
-    const inline = await open(0);
-    const pooled = await open(1);
-    const expected = await inline.service.submitRecords(records);
-    const actual = await pooled.service.submitRecords(records);
+  for (const target of storeTargets()) {
+    it(`gives every item the result it gets on the calling thread, and stores the same rows on ${target.name}`, async () => {
+      const records = parseJsonDeclarations(mixedNdjson(), 'ndjson', { defer: true });
+      expect(records.every((record) => record.text !== undefined)).toBe(true);
+      const inline = await open(0, target);
+      const pooled = await open(1, target);
+      const expected = await inline.service.submitRecords(records);
+      const actual = await pooled.service.submitRecords(records);
 
-    const comparable = (results: typeof expected) => results.map(({ id: _id, ...rest }) => rest);
-    expect(comparable(actual)).toEqual(comparable(expected));
-    const statuses = actual.map((result) => result.status);
-    expect(statuses.filter((status) => status === 'created')).toHaveLength(CHECK_POOL_MIN_ITEMS + 50);
-    expect(actual.at(-6)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
-    expect(actual.at(-5)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
-    expect(actual.at(-4)!.errors.map((error) => error.code)).toContain('DECL_HS_CODE_UNKNOWN');
-    expect(actual.at(-4)!.functionalReference).toBe('INVALID-1');
-    expect(actual.at(-3)!.errors).toEqual([expect.objectContaining({ code: 'DECL_TEXT_INVALID' })]);
-    expect(actual.at(-3)!.errors[0]!.pointer).toMatch(/^\/items\/\d+\/description$/);
-    expect(actual.at(-2)!.status).toBe('existing');
-    expect(actual.at(-1)!.errors[0]!.code).toBe('DECL_REFERENCE_CONFLICT');
+      const comparable = (results: typeof expected) => results.map(({ id: _id, ...rest }) => rest);
+      expect(comparable(actual)).toEqual(comparable(expected));
+      const statuses = actual.map((result) => result.status);
+      expect(statuses.filter((status) => status === 'created')).toHaveLength(CHECK_POOL_MIN_ITEMS + 50);
+      expect(actual.at(-6)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
+      expect(actual.at(-5)!.errors[0]!.code).toBe('DECL_INPUT_MALFORMED');
+      expect(actual.at(-4)!.errors.map((error) => error.code)).toContain('DECL_HS_CODE_UNKNOWN');
+      expect(actual.at(-4)!.functionalReference).toBe('INVALID-1');
+      expect(actual.at(-3)!.errors).toEqual([expect.objectContaining({ code: 'DECL_TEXT_INVALID' })]);
+      expect(actual.at(-3)!.errors[0]!.pointer).toMatch(/^\/items\/\d+\/description$/);
+      expect(actual.at(-2)!.status).toBe('existing');
+      expect(actual.at(-1)!.errors[0]!.code).toBe('DECL_REFERENCE_CONFLICT');
 
-    const columns = ['functional_reference', 'content_hash', 'original', 'canonical', 'trace', 'warnings'] as const;
-    const rows = async (store: Store) =>
-      store
-        .typed<{ declarations: Record<(typeof columns)[number], string> }>()
-        .selectFrom('declarations')
-        .select([...columns])
-        .orderBy('functional_reference')
-        .execute();
-    const pooledRows = await rows(pooled.store);
-    expect(pooledRows).toEqual(await rows(inline.store));
-    // The text of each record is kept as its original, exactly as it came.
-    const texts = new Set(records.map((record) => record.text));
-    expect(pooledRows.every((row) => texts.has(row.original))).toBe(true);
-  });
+      const columns = ['functional_reference', 'content_hash', 'original', 'canonical', 'trace', 'warnings'] as const;
+      const rows = async (store: Store) =>
+        store
+          .typed<{ declarations: Record<(typeof columns)[number], string> }>()
+          .selectFrom('declarations')
+          .select([...columns])
+          .orderBy('functional_reference')
+          .execute();
+      const pooledRows = await rows(pooled.store);
+      expect(pooledRows).toEqual(await rows(inline.store));
+      // The text of each record is kept as its original, exactly as it came.
+      const texts = new Set(records.map((record) => record.text));
+      expect(pooledRows.every((row) => texts.has(row.original))).toBe(true);
+    });
+  }
 
   it('harmonizes with the rates the node imported', async () => {
     const rates = 'currency,date,rate\nUSD,2024-01-01,2\nUSD,2025-12-01,2\nGBP,2024-01-01,0.5\nGBP,2025-12-01,0.5\n';
@@ -129,8 +131,9 @@ describe('checking on worker threads', () => {
           await copyFile(join(reference.dataDir, entry.name), join(dir, entry.name));
         }
       }
-      const store = await openStore({ sqlitePath: ':memory:' });
-      stores.push(store);
+      const target = storeTargets()[0]!;
+      const store = await target.open();
+      stores.push({ store, target });
       await migrate(store, declarationsMigrations);
       const service = new DeclarationService(store, { clock, checkWorkers: 1, reference: loadReferenceData(dir) });
       services.push(service);
@@ -185,21 +188,46 @@ describe('checking on worker threads', () => {
 });
 
 describe('packing checked items for the trip between threads', () => {
-  it('gives back every row and column as it was', () => {
-    const now = new Date(clock.now()).toISOString();
-    const generated = generateDeclarationBatch(env, { seed: 'pack', count: 6, country: 'SG' });
-    const sent = [
-      ...generated.slice(0, 5).map((g) => ({ text: JSON.stringify(g.declaration) })),
-      { text: 'nope' },
-      { value: { type: 'import' } },
-      { value: generated[5]!.declaration },
-    ];
+  const now = new Date(clock.now()).toISOString();
+  const generated = generateDeclarationBatch(env, { seed: 'pack', count: 6, country: 'SG' });
+  const sent = [
+    ...generated.slice(0, 5).map((g) => ({ text: JSON.stringify(g.declaration) })),
+    { text: 'nope' },
+    { value: { type: 'import' } },
+    { value: generated[5]!.declaration },
+  ];
+  /** The items as a worker sends them and the storing thread receives them, the bytes transferred. */
+  const trip = (items: CheckedItem[]) => {
+    const packed = packChecked(items);
+    return unpackChecked(structuredClone(packed, { transfer: [packed.bytes] }));
+  };
+  const withStrings = (items: CheckedItem[]) =>
+    items.map((item) => (item.row === undefined ? item : { ...item, row: withTexts(item.row) }));
+
+  it('gives back every row and column as it was, the large texts as their UTF-8 bytes', () => {
     const items = sent.map((item) => checkItem(item, env, now, 'test'));
-    const packed = packChecked(items, sent);
-    expect(unpackChecked(structuredClone(packed), sent)).toEqual(items);
-    // The texts sent do not travel back; the original of the value does.
-    expect(packed.text).not.toContain(JSON.stringify(generated[0]!.declaration));
-    expect(packed.text).toContain(JSON.stringify(generated[5]!.declaration));
-    expect(items.filter((item) => item.row !== undefined)).toHaveLength(6);
+    const received = trip(items);
+    expect(withStrings(received)).toEqual(items);
+    expect(received.filter((item) => item.row !== undefined)).toHaveLength(6);
+    for (const { row } of received.filter((item) => item.row !== undefined)) {
+      expect([row!.original, row!.canonical, row!.trace].every((text) => Buffer.isBuffer(text))).toBe(true);
+    }
+  });
+
+  it('gives back the memory of the texts at once when asked, once their rows are stored', () => {
+    const received = trip(sent.map((item) => checkItem(item, env, now, 'test')));
+    const canonical = received.find((item) => item.row !== undefined)!.row!.canonical as Buffer;
+    expect(canonical.buffer.byteLength).toBeGreaterThan(0);
+    releaseChecked(received);
+    expect(canonical.buffer.byteLength).toBe(0);
+    expect(() => releaseChecked(received)).not.toThrow();
+  });
+
+  it('sends an original with a lone surrogate as the string, which UTF-8 cannot carry', () => {
+    const [valid] = sent.slice(0, 1).map((item) => checkItem(item, env, now, 'test'));
+    const original = `${valid!.row!.original as string}\udc00`; // after the JSON: as a text given as a string may be
+    const [received] = trip([{ ...valid!, row: { ...valid!.row!, original } }]);
+    expect(received!.row!.original).toBe(original);
+    expect(received!.row!.canonical).toEqual(Buffer.from(valid!.row!.canonical as string));
   });
 });

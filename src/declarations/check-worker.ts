@@ -18,13 +18,12 @@ const env: DeclarationEnvironment = { reference, rates, currency: data.currency,
 
 port.on('message', (request: CheckRequest) => {
   nowMs = Date.parse(request.now);
-  let response: CheckResponse;
   try {
     const checked = request.items.map((item) => checkItem(item, env, request.now, request.actor));
-    response = { id: request.id, chunk: packChecked(checked, request.items) };
+    const chunk = packChecked(checked);
+    port.postMessage({ id: request.id, chunk } satisfies CheckResponse, [chunk.bytes]);
   } catch (error) {
-    response = { id: request.id, error: (error as Error).stack ?? String(error) };
+    port.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies CheckResponse);
   }
-  port.postMessage(response);
 });
 port.postMessage({ ready: true });

@@ -4,14 +4,18 @@ import { type Kysely, sql } from 'kysely';
 import { type Clock, ConcordError, crashPoint, systemClock } from '../kernel/index.js';
 import { ExchangeRates, loadReferenceData, parseExchangeRatesCsv, type ReferenceData } from '../reference/index.js';
 import { isUniqueViolation, type Store } from '../storage/index.js';
-import { CheckPool, type CheckWorkerData } from './check-pool.js';
+import { CheckPool, type CheckWorkerData, releaseChecked } from './check-pool.js';
 import {
   type CheckedDeclaration,
   checkDeclaration,
   type CheckedItem,
   checkItem,
+  type LargeColumn,
+  type RowToStore,
   type SubmissionItem,
+  textOf,
   toRow,
+  withTexts,
 } from './checking.js';
 import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
 import type { HarmonizationStep } from './harmonize.js';
@@ -117,7 +121,7 @@ export interface AcceptedDeclaration {
   ucr: string | null;
   at: string;
   type: DeclarationType;
-  /** The stored canonical form, parsed on demand (most hooks need only the id). */
+  /** The stored canonical form, parsed on demand (most hooks need only the id); callable until the hook returns. */
   canonical(): Declaration;
 }
 
@@ -245,30 +249,34 @@ export class DeclarationService {
     const checked =
       pool === undefined ? items.map((item) => checkItem(item, env, now, actor)) : await pool.check(items, now, actor);
     const submission = new Submission(options);
-    const rows: DeclarationsTable[] = [];
+    const rows: RowToStore[] = [];
     for (const item of checked) {
       const row = submission.admit(item);
       if (row !== undefined) rows.push(row);
     }
     const sqlite = this.sqlite();
     const announcement = this.options.onAccepted === undefined ? undefined : newAnnouncement(now);
-    await this.announcing(announcement, async () => {
-      const created =
-        sqlite === undefined
-          ? await this.storeThroughKysely(rows, submission, announcement)
-          : sqlite.store(rows, submission, announcement);
-      if (created.length > 0) crashPoint('declarations.stored');
-      await this.announce(
-        created.map((row) => ({ row, version: 1 })),
-        announcement,
-      );
-    });
+    try {
+      await this.announcing(announcement, async () => {
+        const created =
+          sqlite === undefined
+            ? await this.storeThroughKysely(rows, submission, announcement)
+            : sqlite.store(rows, submission, announcement);
+        if (created.length > 0) crashPoint('declarations.stored');
+        await this.announce(
+          created.map((row) => ({ row, version: 1 })),
+          announcement,
+        );
+      });
+    } finally {
+      releaseChecked(checked);
+    }
     return submission.results;
   }
 
   /** Settles and stores checked rows in one transaction: PostgreSQL, or SQLite while another transaction is open. */
   private storeThroughKysely(
-    rows: readonly DeclarationsTable[],
+    rows: readonly RowToStore[],
     submission: Submission,
     announcement: Announcement | undefined,
   ) {
@@ -292,7 +300,7 @@ export class DeclarationService {
       for (let start = 0; start < fresh.length; start += rowsPerInsert) {
         await trx
           .insertInto('declarations')
-          .values(fresh.slice(start, start + rowsPerInsert))
+          .values(fresh.slice(start, start + rowsPerInsert).map(withTexts))
           .execute();
       }
       if (announcement !== undefined && fresh.length > 0) {
@@ -350,7 +358,7 @@ export class DeclarationService {
         ucr: row.ucr,
         at,
         type: row.type as DeclarationType,
-        canonical: () => JSON.parse(row.canonical) as Declaration,
+        canonical: () => JSON.parse(textOf(row.canonical)) as Declaration,
       })),
     );
     if (announcement !== undefined) {
@@ -795,7 +803,7 @@ export class DeclarationService {
 type StoredKey = Pick<DeclarationsTable, 'id' | 'content_hash'>;
 
 /** What the acceptance hook is told of a stored declaration version. */
-type AcceptedRow = Pick<DeclarationsTable, 'id' | 'content_hash' | 'ucr' | 'type' | 'canonical'>;
+type AcceptedRow = Pick<RowToStore, 'id' | 'content_hash' | 'ucr' | 'type' | 'canonical'>;
 
 /**
  * One submitted batch on its way to storage, driven the same way on every path: {@link admit} each checked item in
@@ -813,7 +821,7 @@ class Submission {
    * Takes the next checked item. Returns its row when it is valid and the first of its key in the batch; a later
    * item with that key repeats it, or is rejected when its content differs.
    */
-  admit(checked: CheckedItem): DeclarationsTable | undefined {
+  admit(checked: CheckedItem): RowToStore | undefined {
     const index = this.results.length;
     const result: SubmissionResult = {
       record: index + 1,
@@ -840,7 +848,7 @@ class Submission {
   }
 
   /** Settles a row from {@link admit} against the stored row with its key: true when it is new, to be inserted. */
-  settle(row: DeclarationsTable, stored: StoredKey | undefined): boolean {
+  settle(row: RowToStore, stored: StoredKey | undefined): boolean {
     const result = this.results[this.#firsts.get(submissionKey(row))!.index]!;
     if (stored === undefined) {
       Object.assign(result, { status: 'created', id: row.id });
@@ -883,7 +891,7 @@ type SqliteDatabase = NonNullable<Store['sqlite']>;
  * A row as the positional parameters of an INSERT of {@link COLUMNS}, in that order. better-sqlite3 binds positional
  * parameters about a sixth faster than named ones it reads from an object (22 columns, ~13 KB a row).
  */
-function rowParameters(row: DeclarationsTable): unknown[] {
+function rowParameters(row: RowToStore): unknown[] {
   const parameters = new Array<unknown>(COLUMNS.length);
   for (let i = 0; i < COLUMNS.length; i++) parameters[i] = row[COLUMNS[i]!];
   return parameters;
@@ -915,6 +923,17 @@ const COLUMNS = [
   'cancel_reason',
 ] as const satisfies readonly (keyof DeclarationsTable)[];
 
+/**
+ * A column's parameter in the INSERT. A large text may be bound as its UTF-8 bytes ({@link RowToStore}): SQLite casts
+ * a blob to text by taking its bytes as the database's encoding, UTF-8, so the stored value is the text that binding
+ * the string would store; a string passes through the cast unchanged.
+ */
+function parameterOf(column: (typeof COLUMNS)[number]): string {
+  return LARGE_COLUMNS.has(column) ? 'cast(? as text)' : '?';
+}
+
+const LARGE_COLUMNS: ReadonlySet<string> = new Set<LargeColumn>(['original', 'canonical', 'trace']);
+
 // Every column, once: a column added to the table and not here fails to compile.
 type MissingColumn = Exclude<keyof DeclarationsTable, (typeof COLUMNS)[number]>;
 const NO_MISSING_COLUMN: [MissingColumn] extends [never] ? true : MissingColumn = true;
@@ -938,13 +957,13 @@ class SqliteSubmission {
       'select id, content_hash from declarations where declarant_key = ? and functional_reference = ?',
     );
     this.#insert = db.prepare<unknown[]>(
-      `insert into declarations (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
+      `insert into declarations (${COLUMNS.join(', ')}) values (${COLUMNS.map(parameterOf).join(', ')})`,
     );
     this.#announce = db.prepare<[DeclarationAnnouncementsTable]>(
       'insert into declaration_announcements (id, versions, created_at, owner) values (@id, @versions, @created_at, @owner)',
     );
     this.#store = db.transaction(
-      (rows: readonly DeclarationsTable[], submission: Submission, announcement: Announcement | undefined) => {
+      (rows: readonly RowToStore[], submission: Submission, announcement: Announcement | undefined) => {
         const fresh = rows.filter((row) =>
           submission.settle(row, this.#find.get(row.declarant_key, row.functional_reference)),
         );
@@ -962,11 +981,7 @@ class SqliteSubmission {
    * Settles and stores checked rows in one `BEGIN IMMEDIATE … COMMIT`, with their announcement when there is one;
    * returns the rows inserted.
    */
-  store(
-    rows: readonly DeclarationsTable[],
-    submission: Submission,
-    announcement: Announcement | undefined,
-  ): DeclarationsTable[] {
+  store(rows: readonly RowToStore[], submission: Submission, announcement: Announcement | undefined): RowToStore[] {
     return this.#store.immediate(rows, submission, announcement);
   }
 }
@@ -1032,7 +1047,7 @@ function submissionKey(row: Pick<DeclarationsTable, 'declarant_key' | 'functiona
   return `${row.declarant_key}\u0000${row.functional_reference}`;
 }
 
-function conflict(row: DeclarationsTable): Partial<SubmissionResult> {
+function conflict(row: Pick<RowToStore, 'declarant_key' | 'functional_reference'>): Partial<SubmissionResult> {
   return {
     status: 'rejected',
     errors: [
