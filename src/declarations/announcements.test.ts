@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/index.js';
 import { migrate, type Store, storeTargets } from '../storage/index.js';
+import { processStart } from './process-identity.js';
 import {
   type AcceptedDeclaration,
   DeclarationService,
@@ -111,17 +112,21 @@ for (const target of storeTargets()) {
       ]);
       const now = new Date(clock.now()).toISOString();
       const old = new Date(clock.now() - 3_600_000).toISOString();
+      const parentStart = Number(processStart(process.ppid));
       await db
         .insertInto('declaration_announcements')
         .values([
           { id: 'live', versions, created_at: now, owner: `${hostname()}:${process.ppid}` },
+          { id: 'live-started', versions, created_at: now, owner: `${hostname()}:${process.ppid}+${parentStart}` },
           { id: 'other-host-recent', versions, created_at: now, owner: 'elsewhere.example:42' },
           { id: 'other-host-old', versions, created_at: old, owner: 'elsewhere.example:43' },
           { id: 'dead', versions, created_at: now, owner: `${hostname()}:${deadPid()}` },
+          // The parent's pid, but a process that started at another time: the writer is gone, its pid reused.
+          { id: 'pid-reused', versions, created_at: now, owner: `${hostname()}:${process.ppid}+${parentStart + 1}` },
         ])
         .execute();
-      expect(await service.replayAnnouncements()).toBe(2);
-      expect((await pending()).map((row) => row.id).sort()).toEqual(['live', 'other-host-recent']);
+      expect(await service.replayAnnouncements()).toBe(3);
+      expect((await pending()).map((row) => row.id).sort()).toEqual(['live', 'live-started', 'other-host-recent']);
     });
   });
 }

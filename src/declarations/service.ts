@@ -18,6 +18,7 @@ import {
   withTexts,
 } from './checking.js';
 import { dayOf, type DeclarationEnvironment, normalizeText } from './environment.js';
+import { currentOwner, parseOwner, processAlive } from './process-identity.js';
 import type { HarmonizationStep } from './harmonize.js';
 import type { Declaration, DeclarationType, GoodsItem } from './model.js';
 import type { DeclarationRequest, ImportRecord } from './input.js';
@@ -1001,8 +1002,6 @@ interface AnnouncedVersion {
   type: DeclarationType;
 }
 
-/** This process, as it signs its announcements: `host:pid`. */
-const OWNER = `${hostname()}:${process.pid}`;
 /** How old an announcement of another host must be before this one replays it: its owner is surely gone. */
 const FOREIGN_ANNOUNCEMENT_AGE_MS = 10 * 60_000;
 
@@ -1022,7 +1021,12 @@ function announcementRow(
     ucr: row.ucr,
     type: row.type as DeclarationType,
   }));
-  return { id: announcement.id, versions: JSON.stringify(versions), created_at: announcement.createdAt, owner: OWNER };
+  return {
+    id: announcement.id,
+    versions: JSON.stringify(versions),
+    created_at: announcement.createdAt,
+    owner: currentOwner(),
+  };
 }
 
 /** The announcements this process is making (any service instance): stored, their hook not yet run to the end. */
@@ -1030,17 +1034,13 @@ const IN_FLIGHT = new Set<string>();
 
 /** Whether the process that wrote an announcement is gone, so that it is for another to replay. */
 function ownerGone(row: Pick<DeclarationAnnouncementsTable, 'id' | 'owner' | 'created_at'>, now: number): boolean {
-  const colon = row.owner.lastIndexOf(':');
-  const host = row.owner.slice(0, colon);
-  const pid = Number(row.owner.slice(colon + 1));
-  if (host !== hostname()) return now - Date.parse(row.created_at) > FOREIGN_ANNOUNCEMENT_AGE_MS;
-  if (pid === process.pid) return !IN_FLIGHT.has(row.id);
-  try {
-    process.kill(pid, 0); // signal 0: only asks whether the process exists
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  const owner = parseOwner(row.owner);
+  if (owner.host !== hostname()) return now - Date.parse(row.created_at) > FOREIGN_ANNOUNCEMENT_AGE_MS;
+  // This process's own (or, written before owners had a start time, one of its pid's): gone unless being made.
+  const own = row.owner === currentOwner() || (owner.start === undefined && owner.pid === process.pid);
+  if (own) return !IN_FLIGHT.has(row.id);
+  // Another process of this host; one that has the pid now but started at another time is not the writer.
+  return !processAlive(owner);
 }
 
 function submissionKey(row: Pick<DeclarationsTable, 'declarant_key' | 'functional_reference'>): string {

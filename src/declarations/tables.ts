@@ -63,7 +63,10 @@ export interface DeclarationAnnouncementsTable {
   /** JSON: `[{id, version, contentHash, ucr, type}]`. */
   versions: string;
   created_at: string;
-  /** `host:pid` of the process that stored them: another live process's announcements are its own to make. */
+  /**
+   * `host:pid+start` of the process that stored them (`start`: its start time, where the platform tells it; see
+   * `process-identity.ts`): another live process's announcements are its own to make.
+   */
   owner: string;
 }
 
