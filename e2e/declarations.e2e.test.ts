@@ -144,6 +144,18 @@ describe('the declarations pages and the HS browser against a real node', () => 
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.waitForURL(`${baseUrl}/declarations`);
     await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(21);
+
+    // A reference typed as a person types it finds its declaration.
+    await page.getByLabel('Reference or UCR').fill(HS2017_REFERENCE.toLowerCase());
+    await page.getByTestId('declarations-apply').click();
+    await page.waitForURL(/reference=e2e-hs2017-0001/);
+    await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(1);
+    await expect(page.getByTestId('declaration-row').getByRole('link').first().textContent()).resolves.toBe(
+      HS2017_REFERENCE,
+    );
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForURL(`${baseUrl}/declarations`);
+    await expect.poll(() => page.getByTestId('declaration-row').count(), { timeout: 10_000 }).toBe(21);
   });
 
   it('opens a declaration with its parties, items, route, warnings and harmonization trace', async () => {

@@ -175,6 +175,14 @@ for (const target of storeTargets()) {
       const declarant = first.declarant.identifiers![0]!.value;
       expect(await list({ declarant })).toBe(count((d) => d.declarant.identifiers![0]!.value === declarant));
       expect(await list({ status: 'cancelled' })).toBe(0);
+
+      // A reference as a person types it: the functional reference or the UCR, in any case, spaces around.
+      const byReference = (reference: string) =>
+        service.list({ reference }).then((p) => p.items.map((i) => i.functionalReference));
+      expect(await byReference(` ${first.functionalReference.toLowerCase()} `)).toEqual([first.functionalReference]);
+      const shared = all.filter((d) => d.ucr === first.ucr).map((d) => d.functionalReference);
+      expect((await byReference(first.ucr!)).sort()).toEqual(shared.sort());
+      expect(await byReference('NO-SUCH-REFERENCE')).toEqual([]);
     });
 
     it('imports exchange rates that then value declarations', async () => {

@@ -96,6 +96,8 @@ export interface SubmitOptions {
 }
 
 export interface DeclarationQuery {
+  /** Functional reference or UCR, exactly or in capitals (what a person types into a search box). */
+  reference?: string;
   from?: string;
   to?: string;
   type?: DeclarationType;
@@ -584,6 +586,11 @@ export class DeclarationService {
       );
     }
     if (query.ucr !== undefined) q = q.where('ucr', '=', query.ucr);
+    if (query.reference !== undefined && query.reference.trim() !== '') {
+      const typed = query.reference.trim();
+      const candidates = [...new Set([typed, typed.toUpperCase()])];
+      q = q.where((eb) => eb.or([eb('functional_reference', 'in', candidates), eb('ucr', 'in', candidates)]));
+    }
     if (query.cursor !== undefined) q = q.where('id', '<', query.cursor);
     const rows = await q
       .orderBy('id', 'desc')

@@ -145,4 +145,11 @@ export const declarationsMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // The list's search by functional reference, whatever the declarant (the unique index leads with the declarant).
+    name: 'declarations/0003-reference-index',
+    async up({ db }: Store) {
+      await db.schema.createIndex('declarations_reference').on('declarations').column('functional_reference').execute();
+    },
+  },
 ];

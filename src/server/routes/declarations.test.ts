@@ -156,6 +156,15 @@ describe('GET, amend and cancel', () => {
     expect(page.nextCursor).not.toBeNull();
     const bad = await t.app.inject({ url: '/api/v1/declarations?hsChapter=8', headers: sessionHeaders(officer) });
     expect(bad.json()).toMatchObject({ code: 'REQUEST_INVALID' });
+    const found = await t.app.inject({
+      url: '/api/v1/declarations?reference=http-1',
+      headers: sessionHeaders(officer),
+    });
+    expect(found.json<{ items: { functionalReference: string }[] }>().items.map((i) => i.functionalReference)).toEqual([
+      'HTTP-1',
+    ]);
+    const empty = await t.app.inject({ url: '/api/v1/declarations?reference=', headers: sessionHeaders(officer) });
+    expect(empty.json()).toMatchObject({ code: 'REQUEST_INVALID' });
   });
 });
 

@@ -126,6 +126,13 @@ const SubmitQuery = Type.Object(
 
 const ListQuery = Type.Object(
   {
+    reference: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 70,
+        description: 'Functional reference or UCR, exactly (or in capitals), whatever the declarant',
+      }),
+    ),
     from: Type.Optional(Type.String({ format: 'date', description: 'Lodged on or after (YYYY-MM-DD)' })),
     to: Type.Optional(Type.String({ format: 'date', description: 'Lodged on or before (YYYY-MM-DD)' })),
     type: Type.Optional(Type.Union(DECLARATION_TYPES.map((t) => Type.Literal(t)))),

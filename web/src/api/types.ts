@@ -169,6 +169,8 @@ export interface DeclarationSummary {
 }
 
 export interface DeclarationFilter {
+  /** Functional reference or UCR, exactly. */
+  reference?: string;
   from?: string;
   to?: string;
   type?: string;

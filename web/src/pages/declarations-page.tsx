@@ -21,7 +21,7 @@ const PAGE_SIZE = 50;
 const LODGE: readonly Role[] = ['officer', 'supervisor', 'admin'];
 
 /** The filters the list understands, as they stand in the URL (`/declarations?type=export&hsChapter=85`). */
-const FILTER_KEYS = ['from', 'to', 'type', 'hsChapter', 'origin', 'declarant', 'status'] as const;
+const FILTER_KEYS = ['reference', 'from', 'to', 'type', 'hsChapter', 'origin', 'declarant', 'status'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 type Filter = Record<FilterKey, string>;
 
@@ -73,6 +73,20 @@ function FilterForm({ filter }: { filter: Filter }) {
       onSubmit={handleSubmit}
       data-testid="declarations-filters"
     >
+      <div className="field">
+        <label htmlFor="declarations-reference">{t('declarations.filters.reference')}</label>
+        <input
+          id="declarations-reference"
+          type="search"
+          autoCapitalize="characters"
+          spellCheck={false}
+          maxLength={70}
+          placeholder={t('declarations.filters.referencePlaceholder')}
+          value={draft.reference}
+          onChange={(event) => set('reference')(event.target.value)}
+          data-testid="declarations-reference"
+        />
+      </div>
       <div className="field field--date">
         <label htmlFor="declarations-from">{t('declarations.filters.from')}</label>
         <input
