@@ -365,6 +365,8 @@ describe('POST /api/v1/declarations/generate', () => {
       { count: 3, seed: 's', kinds: ['smuggling'] },
       { count: 3, seed: 's', country: 'XZ' },
       { count: 3, seed: 's', from: '2025-02-01', to: '2025-01-01' },
+      { count: 3, seed: 's', from: 'yesterday' },
+      { count: 3, seed: 's', to: '2025-02-30' },
       { count: 3, seed: 's', colour: 'red' },
     ]) {
       const response = await generate(training, trainer, payload);
