@@ -24,7 +24,8 @@ export interface CheckedDeclaration {
 export type SubmissionItem = { readonly value: unknown } | { readonly text: string };
 
 /** The columns of a row that hold its large texts: a few kilobytes each. */
-export type LargeColumn = 'original' | 'canonical' | 'trace';
+export const LARGE_COLUMNS = ['original', 'canonical', 'trace'] as const;
+export type LargeColumn = (typeof LARGE_COLUMNS)[number];
 
 /**
  * A row on its way to storage. Its large texts may be their UTF-8 bytes, as a checking worker sends them (see

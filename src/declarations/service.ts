@@ -10,7 +10,7 @@ import {
   checkDeclaration,
   type CheckedItem,
   checkItem,
-  type LargeColumn,
+  LARGE_COLUMNS,
   type RowToStore,
   type SubmissionItem,
   textOf,
@@ -937,10 +937,8 @@ const COLUMNS = [
  * the string would store; a string passes through the cast unchanged.
  */
 function parameterOf(column: (typeof COLUMNS)[number]): string {
-  return LARGE_COLUMNS.has(column) ? 'cast(? as text)' : '?';
+  return (LARGE_COLUMNS as readonly string[]).includes(column) ? 'cast(? as text)' : '?';
 }
-
-const LARGE_COLUMNS: ReadonlySet<string> = new Set<LargeColumn>(['original', 'canonical', 'trace']);
 
 // Every column, once: a column added to the table and not here fails to compile.
 type MissingColumn = Exclude<keyof DeclarationsTable, (typeof COLUMNS)[number]>;

@@ -91,13 +91,16 @@ export async function writeConfig(dataDir: string, config: NodeConfig): Promise<
   await rename(`${path}.tmp`, path);
 }
 
+/** What a setting may be: a number within these limits, or a boolean. */
+type SettingRule = [number, number] | 'boolean';
+
 const FEDERATION_LIMITS: Record<keyof FederationSettings, [number, number]> = {
   maxClockSkewSeconds: [0, 86_400],
   deadLetterHours: [0.001, 24 * 365],
   directoryRefreshSeconds: [1, 86_400],
 };
 
-const DECLARATION_LIMITS: Record<keyof DeclarationSettings, [number, number] | 'boolean'> = {
+const DECLARATION_LIMITS: Record<keyof DeclarationSettings, SettingRule> = {
   checkWorkers: [0, 64],
   syntheticLodging: 'boolean',
 };
@@ -106,7 +109,7 @@ const DECLARATION_LIMITS: Record<keyof DeclarationSettings, [number, number] | '
 function readSettings<T extends object>(
   section: string,
   value: unknown,
-  limits: Record<keyof T, [number, number] | 'boolean'>,
+  limits: Record<keyof T, SettingRule>,
   dataDir: string,
 ): Partial<T> | undefined {
   if (value === undefined) return undefined;
@@ -115,7 +118,7 @@ function readSettings<T extends object>(
   }
   const settings: Record<string, number | boolean> = {};
   for (const [key, raw] of Object.entries(value)) {
-    const range = (limits as Record<string, [number, number] | 'boolean' | undefined>)[key];
+    const range = (limits as Record<string, SettingRule | undefined>)[key];
     if (!range)
       throw new ConcordError('CONFIG_INVALID', `${CONFIG_FILE}: unknown setting ${section}.${key}`, { dataDir });
     if (range === 'boolean') {

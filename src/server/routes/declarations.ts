@@ -159,6 +159,8 @@ const CancelBody = Type.Object(
   { additionalProperties: false },
 );
 
+const IrregularityKindSchema = Type.Union(IRREGULARITY_KINDS.map((kind) => Type.Literal(kind)));
+
 const GenerateBody = Type.Object(
   {
     count: Type.Integer({ minimum: 1, maximum: GENERATE_MAX, description: 'How many declarations' }),
@@ -179,7 +181,7 @@ const GenerateBody = Type.Object(
       Type.Number({ minimum: 0, maximum: 1, description: 'Share of declarations with a planted irregularity (0)' }),
     ),
     kinds: Type.Optional(
-      Type.Array(Type.Union(IRREGULARITY_KINDS.map((kind) => Type.Literal(kind))), {
+      Type.Array(IrregularityKindSchema, {
         minItems: 1,
         uniqueItems: true,
         description: 'Irregularities to plant (all kinds)',
@@ -203,7 +205,7 @@ const LabelSchema = Type.Object({
   functionalReference: Type.String(),
   irregularities: Type.Array(
     Type.Object({
-      kind: Type.Union(IRREGULARITY_KINDS.map((kind) => Type.Literal(kind))),
+      kind: IrregularityKindSchema,
       item: Type.Optional(Type.Integer({ description: 'The goods item’s sequence, for an item-level irregularity' })),
       declared: Type.Unknown({ description: 'What the declaration states' }),
       actual: Type.Unknown({ description: 'The truth' }),
